@@ -1,0 +1,346 @@
+"""The home's configuration as pydantic models.
+
+Every field has a default (or is plainly required), a title and a description,
+and unknown keys are refused (`extra="forbid"`), so a misspelt key is an error
+with a line number rather than a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from hub.events import Kind, Source
+
+Identifier = Annotated[
+    str,
+    Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64),
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=False)
+
+
+class Role(StrEnum):
+    """What a sensor tells the routine engine about, independent of its brand."""
+
+    BED = "bed"
+    CHAIR = "chair"
+    FRIDGE = "fridge"
+    FREEZER = "freezer"
+    KETTLE = "kettle"
+    COOKER = "cooker"
+    MICROWAVE = "microwave"
+    TOASTER = "toaster"
+    CUPBOARD = "cupboard"
+    FRONT_DOOR = "front_door"
+    BACK_DOOR = "back_door"
+    INTERNAL_DOOR = "internal_door"
+    TOILET = "toilet"
+    SHOWER = "shower"
+    BASIN = "basin"
+    PILLBOX = "pillbox"
+    MEDICINE_CABINET = "medicine_cabinet"
+    TV = "tv"
+    WASHING_MACHINE = "washing_machine"
+    DISHWASHER = "dishwasher"
+    OK_BUTTON = "ok_button"
+    THERMOMETER = "thermometer"
+    ROOM = "room"  # a room-level sensor (motion in the hall) with no object of its own
+
+
+class Home(_Model):
+    id: Identifier = Field(
+        title="Home id",
+        description="Short id used in MQTT topics (hearth/<id>/...) and file names.",
+    )
+    timezone: str = Field(
+        default="Europe/London",
+        title="Time zone",
+        description="IANA time zone of the home; days and routines are local, storage is UTC.",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+        return value
+
+
+class Resident(_Model):
+    name: str = Field(
+        default="",
+        title="Display name",
+        description="How carers' pages and spoken prompts address the person. Stays in the home.",
+    )
+    language: str = Field(
+        default="en",
+        title="Language",
+        description="Language for spoken prompts (an espeak-ng voice code).",
+    )
+
+
+class Room(_Model):
+    id: Identifier = Field(title="Room id", description="Short id sensors refer to.")
+    name: str = Field(default="", title="Name", description="Readable name; defaults to the id.")
+
+
+class Match(_Model):
+    """How a sensor is recognised among the messages that arrive."""
+
+    source: Source = Field(
+        title="Producer",
+        description="Which producer reports this device (zigbee2mqtt, tasmota, esphome, "
+        "shelly, rtl_433, generic, bridge) or which dataset it comes from.",
+    )
+    device: str | None = Field(
+        default=None,
+        title="Device name",
+        description="The producer's own name for the device: the Zigbee2MQTT friendly name, "
+        "the Tasmota topic, 'node/component/name' for ESPHome, the Shelly topic prefix "
+        "(optionally ':component'), 'model/id' for rtl_433, or the dataset's sensor name.",
+    )
+    topic: str | None = Field(
+        default=None,
+        title="Topic (generic only)",
+        description="For source 'generic': the exact MQTT topic that carries the value.",
+    )
+    field: str | None = Field(
+        default=None,
+        title="JSON field (generic only)",
+        description="For source 'generic': the JSON key holding the value; empty means "
+        "the payload is the plain value (ON, 21.5, true).",
+    )
+
+    @model_validator(mode="after")
+    def _needs_identity(self) -> Self:
+        if self.source is Source.GENERIC:
+            if not self.topic:
+                raise ValueError("a generic sensor needs 'topic'")
+        elif not self.device:
+            raise ValueError(f"a {self.source.value} sensor needs 'device'")
+        if self.source is not Source.GENERIC and (self.topic or self.field):
+            raise ValueError("'topic' and 'field' are only for source 'generic'")
+        return self
+
+    def key(self) -> tuple[str, str]:
+        """The (source, device) pair the ingest router looks up."""
+        if self.source is Source.GENERIC:
+            return (self.source.value, f"{self.topic}#{self.field or ''}")
+        return (self.source.value, self.device or "")
+
+
+class Sensor(_Model):
+    id: Identifier = Field(title="Sensor id", description="Stable id used in events and reports.")
+    match: Match = Field(title="Match", description="How this sensor's messages are recognised.")
+    kind: Kind = Field(
+        title="Kind",
+        description="What the sensor's main reading is (motion, contact, pressure, power ...). "
+        "Other readings the device sends (battery, temperature) are kept with their own kinds.",
+    )
+    room: Identifier = Field(title="Room", description="The room id the sensor is in.")
+    role: Role = Field(
+        default=Role.ROOM,
+        title="Role",
+        description="What the sensor tells about daily life (bed, chair, fridge, front_door, "
+        "kettle, toilet, pillbox ...); 'room' for room-level motion.",
+    )
+    expected_interval_s: int | None = Field(
+        default=None,
+        ge=60,
+        title="Expected report interval",
+        description="Seconds within which a healthy sensor always reports something "
+        "(a heartbeat or battery report); empty means it only reports on change.",
+    )
+
+
+class Tls(_Model):
+    ca_file: Path | None = Field(
+        default=None, title="CA file", description="CA certificate that signed the broker's."
+    )
+    cert_file: Path | None = Field(
+        default=None, title="Client certificate", description="Client certificate, if used."
+    )
+    key_file: Path | None = Field(
+        default=None, title="Client key", description="Client private key, if used."
+    )
+
+
+class Broker(_Model):
+    host: str = Field(default="localhost", title="Host", description="MQTT broker host name.")
+    port: int = Field(default=1883, ge=1, le=65535, title="Port", description="Broker port.")
+    tls: Tls | None = Field(
+        default=None, title="TLS", description="Connect with TLS; empty means plain TCP."
+    )
+    username: str | None = Field(
+        default=None, title="User name", description="MQTT user name; empty for anonymous."
+    )
+    password_file: Path | None = Field(
+        default=None,
+        title="Password file",
+        description="File holding the MQTT password (never written inline in this config).",
+    )
+    password_env: str | None = Field(
+        default=None,
+        title="Password variable",
+        description="Environment variable holding the MQTT password, if not a file.",
+    )
+    client_id: str | None = Field(
+        default=None,
+        title="Client id",
+        description="Fixed MQTT client id, so the broker keeps our session; "
+        "defaults to hearth-<home id>.",
+    )
+    keepalive_s: int = Field(
+        default=30, ge=5, le=3600, title="Keepalive", description="MQTT keepalive, seconds."
+    )
+    topic_prefix: str = Field(
+        default="hearth/{home_id}",
+        title="Topic prefix",
+        description="Prefix of the topics the hub owns (status, alerts, bridge traffic).",
+    )
+
+    @model_validator(mode="after")
+    def _one_password_source(self) -> Self:
+        if self.password_file and self.password_env:
+            raise ValueError("give either password_file or password_env, not both")
+        return self
+
+
+class Producers(_Model):
+    zigbee2mqtt_base_topic: str = Field(
+        default="zigbee2mqtt",
+        title="Zigbee2MQTT base topic",
+        description="Zigbee2MQTT's base_topic; empty disables Zigbee2MQTT ingest.",
+    )
+    tasmota: bool = Field(
+        default=True,
+        title="Tasmota",
+        description="Listen to Tasmota's default topics (tele/<topic>/..., stat/<topic>/...).",
+    )
+    shelly: bool = Field(
+        default=True,
+        title="Shelly Gen2",
+        description="Listen to Shelly Gen2 devices (<prefix>/events/rpc, <prefix>/online).",
+    )
+    rtl_433_topic: str = Field(
+        default="rtl_433/+/events",
+        title="rtl_433 topic",
+        description="Topic filter of rtl_433's events output; empty disables it.",
+    )
+    esphome_nodes: list[str] = Field(
+        default_factory=list,
+        title="ESPHome nodes",
+        description="ESPHome node names (topic prefixes) to listen to beyond those in sensors.",
+    )
+
+
+class Storage(_Model):
+    path: Path = Field(
+        default=Path("/var/lib/hearth/hearth.db"),
+        title="Database file",
+        description="SQLite database; relative paths are taken from the config file's folder.",
+    )
+    commit_interval_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        title="Commit interval",
+        description="Longest time an event waits before it is written to disk. Batching "
+        "spares the SD card; messages are acknowledged to the broker only after the write.",
+    )
+    batch_max: int = Field(
+        default=2000,
+        ge=1,
+        le=60000,
+        title="Batch size",
+        description="Write a batch early once this many events are waiting.",
+    )
+    raw_retention_days: int = Field(
+        default=400,
+        ge=1,
+        title="Raw event retention",
+        description="Days raw events are kept; derived summaries are kept longer.",
+    )
+
+
+class Ingest(_Model):
+    max_unacknowledged: int = Field(
+        default=20000,
+        ge=1,
+        le=65535,
+        title="Unacknowledged window",
+        description="Most messages the broker may hand over before we acknowledge them "
+        "(MQTT receive maximum). Past it the broker holds messages for us: nothing is dropped.",
+    )
+    malformed_log_interval_s: float = Field(
+        default=60.0,
+        ge=0,
+        title="Malformed-message log interval",
+        description="At most one log line per topic in this many seconds for bad payloads.",
+    )
+
+
+class HearthConfig(_Model):
+    home: Home = Field(title="Home", description="Identity and time zone of the home.")
+    resident: Resident = Field(
+        default_factory=Resident, title="Resident", description="The person Hearth serves."
+    )
+    rooms: list[Room] = Field(
+        default_factory=list, title="Rooms", description="Rooms of the home."
+    )
+    sensors: list[Sensor] = Field(
+        default_factory=list, title="Sensors", description="Sensors and how each is matched."
+    )
+    broker: Broker = Field(
+        default_factory=Broker, title="Broker", description="The MQTT broker to connect to."
+    )
+    producers: Producers = Field(
+        default_factory=Producers,
+        title="Producers",
+        description="Which device producers to listen to and on which topics.",
+    )
+    storage: Storage = Field(
+        default_factory=Storage, title="Storage", description="Database and retention."
+    )
+    ingest: Ingest = Field(
+        default_factory=Ingest, title="Ingest", description="Limits of the MQTT ingest path."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        room_ids = [room.id for room in self.rooms]
+        problems = _duplicates("room id", room_ids)
+        problems += _duplicates("sensor id", [s.id for s in self.sensors])
+        problems += _duplicates(
+            "sensor match", [":".join(s.match.key()) for s in self.sensors if s.kind]
+        )
+        known_rooms = set(room_ids)
+        for sensor in self.sensors:
+            if sensor.room not in known_rooms:
+                problems.append(f"sensor {sensor.id!r} is in room {sensor.room!r}, not in rooms")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def topic_prefix(self) -> str:
+        return self.broker.topic_prefix.format(home_id=self.home.id).rstrip("/")
+
+    @property
+    def client_id(self) -> str:
+        return self.broker.client_id or f"hearth-{self.home.id}"
+
+
+def _duplicates(what: str, values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    repeated = sorted({v for v in values if v in seen or seen.add(v)})  # type: ignore[func-returns-value]
+    return [f"{what} {value!r} is used more than once" for value in repeated]

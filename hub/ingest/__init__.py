@@ -1,0 +1,1 @@
+"""MQTT ingest: producer payloads in, typed events out."""
