@@ -1,0 +1,56 @@
+"""What every subcommand shares: loading the config, logging, turning known errors into one line."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from hub.config.loader import ConfigError, load_config
+from hub.config.models import HearthConfig
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(f"hearth: {message}", err=True)
+    sys.exit(code)
+
+
+def load_or_exit(path: Path) -> HearthConfig:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        fail(f"{len(exc.problems)} problem(s) in {path}; see `hearth check-config {path}`")
+
+
+def setup_logging(verbose: bool) -> None:
+    # Under systemd, journald stamps time and unit itself: keep lines short.
+    under_journald = "JOURNAL_STREAM" in os.environ
+    fmt = "%(levelname)s %(name)s: %(message)s" if under_journald else \
+        "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format=fmt,
+                        stream=sys.stderr)
+
+
+@contextmanager
+def known_errors(*kinds: type[Exception]) -> Iterator[None]:
+    """Turn the library's named errors into one readable line and exit status 1."""
+    try:
+        yield
+    except kinds as exc:
+        fail(str(exc))
+
+
+def config_option() -> Callable[[Callable[..., object]], Callable[..., object]]:
+    return click.option(
+        "--config", "-c", "config_path", required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The home's YAML config file.",
+    )

@@ -1,0 +1,146 @@
+"""`hearth run`: ingest and store (and later rules, alerts, reminders) in one asyncio process.
+
+Flow per message: MqttLink -> Ingest.handle -> EventBus (consumers see it now)
+-> BatchWriter (stored within commit_interval_s) -> ack to the broker.
+SIGTERM or SIGINT: stop reading, write everything held, acknowledge it,
+publish "offline", disconnect. Nothing the broker handed over is lost: what
+was not stored was not acknowledged, and the broker hands it over again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hub.bus import EventBus
+from hub.clock import Clock, SystemClock
+from hub.config.models import HearthConfig
+from hub.config.secrets import read_broker_password
+from hub.ingest.ledger import Ledger
+from hub.ingest.mqtt_link import LinkSettings, MqttLink
+from hub.ingest.pipeline import Ingest, IngestStats
+from hub.store.batch_writer import BatchWriter
+from hub.store.database import open_database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    stats: IngestStats
+    stored_events: int
+    commits: int
+    pauses: int
+
+
+def link_settings(config: HearthConfig, subscriptions: list[str]) -> LinkSettings:
+    broker = config.broker
+    password = read_broker_password(broker)
+    tls = broker.tls
+    return LinkSettings(
+        host=broker.host,
+        port=broker.port,
+        client_id=config.client_id,
+        username=broker.username,
+        password=password.get_secret_value() if password is not None else None,
+        status_topic=f"{config.topic_prefix}/status",
+        subscriptions=tuple(subscriptions),
+        receive_maximum=config.ingest.max_unacknowledged,
+        keepalive_s=broker.keepalive_s,
+        tls=tls is not None,
+        tls_ca_file=str(tls.ca_file) if tls and tls.ca_file else None,
+        tls_cert_file=str(tls.cert_file) if tls and tls.cert_file else None,
+        tls_key_file=str(tls.key_file) if tls and tls.key_file else None,
+    )
+
+
+class Hub:
+    """The running hub; `run()` returns after a stop request has been handled."""
+
+    def __init__(self, config: HearthConfig, clock: Clock | None = None) -> None:
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.bus = EventBus()
+        self.ledger = Ledger(config.ingest.malformed_log_interval_s)
+        self.ingest = Ingest(config, self.clock, self.ledger)
+        self.stop_requested = asyncio.Event()
+        self.ready = asyncio.Event()
+        self.pauses = 0
+        self.db = open_database(config.storage.path)
+        self.link = MqttLink(link_settings(config, self.ingest.router.subscriptions()),
+                             self._on_message)
+        storage = config.storage
+        self.writer = BatchWriter(
+            self.db.conn,
+            self.ledger,
+            batch_max=storage.batch_max,
+            commit_interval_s=storage.commit_interval_s,
+            on_committed=self.link.ack,
+            on_space=self._maybe_resume,
+        )
+
+    def _on_message(self, topic: str, payload: bytes, token: int, qos: int) -> None:
+        events = self.ingest.handle(topic, payload)
+        if events:
+            self.bus.publish(events)
+        self.writer.add(events, token if qos else None)
+        if self.writer.full or self.bus.congested:
+            if not self.link.paused:
+                self.pauses += 1
+                log.debug("ingest paused: writer or a consumer is behind")
+            self.link.pause()
+
+    def _maybe_resume(self) -> None:
+        if self.link.paused and not self.writer.full and not self.bus.congested \
+                and not self.stop_requested.is_set():
+            self.link.resume()
+
+    async def _watch_congestion(self) -> None:
+        while True:
+            await asyncio.sleep(0.05)
+            self._maybe_resume()
+
+    def request_stop(self) -> None:
+        self.stop_requested.set()
+
+    async def run(self, on_ready: Callable[[], None] | None = None) -> RunSummary:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(sig, self.request_stop)
+            except (NotImplementedError, RuntimeError):
+                pass  # not the main thread (tests run the hub in a worker thread's loop)
+        self.writer.start()
+        timer = asyncio.create_task(self.writer.run_timer(), name="commit-timer")
+        watcher = asyncio.create_task(self._watch_congestion(), name="congestion")
+        try:
+            await self.link.start()
+            self.ready.set()
+            log.info("hub ready: %d sensors configured, database %s",
+                     len(self.config.sensors), self.config.storage.path)
+            if on_ready is not None:
+                on_ready()
+            await self.stop_requested.wait()
+            log.info("stopping: writing what is held, then disconnecting")
+            self.link.pause()
+            await self.writer.drain()
+            await self.link.stop()
+        finally:
+            timer.cancel()
+            watcher.cancel()
+            self.writer.close()
+            self.db.conn.close()
+        return RunSummary(self.ingest.stats, self.writer.committed_events,
+                          self.writer.commits, self.pauses)
+
+
+def run_forever(config: HearthConfig) -> RunSummary:
+    """Entry point of `hearth run`."""
+
+    async def main() -> RunSummary:
+        return await Hub(config).run()
+
+    return asyncio.run(main())

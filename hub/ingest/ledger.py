@@ -1,0 +1,159 @@
+"""What ingest noticed besides events: devices nobody has mapped, and bad payloads.
+
+Both are tallied in memory on the hot path and written to the database with the
+next batch of events, so an installer can run `hearth devices` to see what to
+map and what is sending nonsense.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from dataclasses import dataclass, field
+
+SAMPLE_CHARS = 300
+
+log = logging.getLogger(__name__)
+
+
+def sample_of(payload: bytes) -> str:
+    """A printable, bounded sample of a payload for logs and `hearth devices`."""
+    text = payload[: SAMPLE_CHARS * 4].decode("utf-8", errors="backslashreplace")
+    return text[:SAMPLE_CHARS]
+
+
+@dataclass
+class DeviceSighting:
+    source: str
+    device: str
+    topic: str
+    first_seen_us: int
+    last_seen_us: int
+    messages: int
+    sample: str
+    model: str = ""
+    description: str = ""
+
+
+@dataclass
+class MalformedTally:
+    topic: str
+    count: int
+    last_seen_us: int
+    reason: str
+    sample: str
+
+
+@dataclass
+class Ledger:
+    """In-memory tallies since the last flush, plus a per-topic log limiter."""
+
+    log_interval_s: float = 60.0
+    sightings: dict[tuple[str, str], DeviceSighting] = field(default_factory=dict)
+    malformed: dict[str, MalformedTally] = field(default_factory=dict)
+    malformed_total: int = 0
+    _last_logged: dict[str, float] = field(default_factory=dict)
+    _suppressed: dict[str, int] = field(default_factory=dict)
+
+    def saw_unmapped(
+        self, source: str, device: str, topic: str, payload: bytes, now_us: int
+    ) -> None:
+        key = (source, device)
+        sighting = self.sightings.get(key)
+        if sighting is None:
+            self.sightings[key] = DeviceSighting(
+                source, device, topic, now_us, now_us, 1, sample_of(payload)
+            )
+            return
+        sighting.last_seen_us = now_us
+        sighting.messages += 1
+        sighting.sample = sample_of(payload)
+        sighting.topic = topic
+
+    def saw_announced(self, source: str, device: str, model: str, description: str,
+                      topic: str, now_us: int) -> None:
+        """A producer listed a device (Zigbee2MQTT's bridge/devices) before it reported."""
+        key = (source, device)
+        sighting = self.sightings.get(key)
+        if sighting is None:
+            self.sightings[key] = DeviceSighting(
+                source, device, topic, now_us, now_us, 0, "", model, description
+            )
+        else:
+            sighting.model, sighting.description = model, description
+
+    def saw_malformed(self, topic: str, payload: bytes, reason: str, now_us: int) -> None:
+        self.malformed_total += 1
+        tally = self.malformed.get(topic)
+        sample = sample_of(payload)
+        if tally is None:
+            self.malformed[topic] = MalformedTally(topic, 1, now_us, reason, sample)
+        else:
+            tally.count += 1
+            tally.last_seen_us, tally.reason, tally.sample = now_us, reason, sample
+        self._log_limited(topic, reason, sample)
+
+    def _log_limited(self, topic: str, reason: str, sample: str) -> None:
+        # Monotonic time: the log limiter must not depend on the (replay) event clock.
+        now = time.monotonic()
+        last = self._last_logged.get(topic)
+        if last is not None and now - last < self.log_interval_s:
+            self._suppressed[topic] = self._suppressed.get(topic, 0) + 1
+            return
+        suppressed = self._suppressed.pop(topic, 0)
+        self._last_logged[topic] = now
+        log.warning(
+            "malformed payload on %s: %s; sample: %.120s%s",
+            topic,
+            reason,
+            sample,
+            f" ({suppressed} more since last report)" if suppressed else "",
+        )
+
+    def take(self) -> LedgerSnapshot:
+        """Hand over the tallies so far (to be written with the next batch) and start afresh."""
+        snapshot = LedgerSnapshot(list(self.sightings.values()), list(self.malformed.values()))
+        self.sightings, self.malformed = {}, {}
+        return snapshot
+
+
+@dataclass(frozen=True)
+class LedgerSnapshot:
+    sightings: list[DeviceSighting]
+    malformed: list[MalformedTally]
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        """Upsert the tallies inside the caller's transaction (called on the writer thread)."""
+        if self.sightings:
+            conn.executemany(
+                """INSERT INTO devices_seen
+                   (source, device, topic, first_seen_us, last_seen_us, messages, sample,
+                    model, description)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (source, device) DO UPDATE SET
+                     topic = excluded.topic,
+                     last_seen_us = max(last_seen_us, excluded.last_seen_us),
+                     messages = messages + excluded.messages,
+                     sample = CASE WHEN excluded.sample = '' THEN sample
+                                   ELSE excluded.sample END,
+                     model = CASE WHEN excluded.model = '' THEN model ELSE excluded.model END,
+                     description = CASE WHEN excluded.description = '' THEN description
+                                        ELSE excluded.description END""",
+                [
+                    (s.source, s.device, s.topic, s.first_seen_us, s.last_seen_us,
+                     s.messages, s.sample, s.model, s.description)
+                    for s in self.sightings
+                ],
+            )
+        if self.malformed:
+            conn.executemany(
+                """INSERT INTO malformed (topic, count, last_seen_us, reason, sample)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (topic) DO UPDATE SET
+                     count = count + excluded.count,
+                     last_seen_us = excluded.last_seen_us,
+                     reason = excluded.reason,
+                     sample = excluded.sample""",
+                [(t.topic, t.count, t.last_seen_us, t.reason, t.sample) for t in self.malformed],
+            )

@@ -1,0 +1,308 @@
+"""The hub's MQTT connection: paho-mqtt driven by the asyncio event loop.
+
+Why paho directly and not aiomqtt: measured in bench/ingest.py, aiomqtt adds a
+future and a queue entry per message (3-4x paho's CPU) and its queue is
+unbounded. Here paho's socket is registered with the event loop, and each
+message is handed straight to `on_message` in the loop's thread.
+
+Session and delivery (MQTT 5): a fixed client id with clean_start=False and a
+session expiry keeps our subscriptions and queued QoS 1 messages while the hub
+is down. Messages are acknowledged by hand (`ack`) only after they are stored;
+the Receive Maximum we send bounds how many the broker hands over before we
+acknowledge (Mosquitto honours it for MQTT 5 clients, while for 3.1.1 clients
+its own max_inflight_messages of 20 would throttle us to a crawl).
+
+Status: `<prefix>/status` is retained `{"state":"online"}` while connected,
+and the broker publishes the retained last will `{"state":"offline"}` if we
+vanish; a clean stop publishes it ourselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import socket
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+
+log = logging.getLogger(__name__)
+
+SESSION_EXPIRY_S = 7 * 24 * 3600  # the broker keeps our queue through a week offline
+MAX_PACKETS_PER_WAKEUP = 200  # read this many before yielding to other tasks
+
+
+class MqttLinkError(RuntimeError):
+    """The broker refused us (bad credentials, not authorised) or cannot be reached."""
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    host: str
+    port: int
+    client_id: str
+    username: str | None
+    password: str | None
+    status_topic: str
+    subscriptions: tuple[str, ...]
+    receive_maximum: int
+    keepalive_s: int = 30
+    tls_ca_file: str | None = None
+    tls_cert_file: str | None = None
+    tls_key_file: str | None = None
+    tls: bool = False
+    backoff_min_s: float = 1.0
+    backoff_max_s: float = 60.0
+
+
+MessageHandler = Callable[[str, bytes, int, int], None]  # topic, payload, ack token, qos
+
+
+def jittered_backoff(attempt: int, low: float, high: float) -> float:
+    """'Full jitter' backoff: uniform in [low, min(high, low * 2**attempt)].
+
+    Jitter spreads reconnects so that many clients (or a hub and its bridge)
+    do not hammer a restarted broker in step.
+    """
+    ceiling = min(high, low * (2 ** min(attempt, 30)))
+    return random.uniform(low, max(low, ceiling))
+
+
+class MqttLink:
+    def __init__(self, settings: LinkSettings, on_message: MessageHandler) -> None:
+        self.settings = settings
+        self._on_message_cb = on_message
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sock: socket.socket | None = None
+        self._paused = False
+        self._received = 0
+        self._closing = False
+        self.connected = asyncio.Event()
+        self._settled = asyncio.Event()  # connected, or refused for good
+        self.connects = 0
+        self._failure: MqttLinkError | None = None
+        self._reconnect_task: asyncio.Task[None] | None = None
+        self._misc_task: asyncio.Task[None] | None = None
+        self.client = self._make_client()
+
+    # --- setup -----------------------------------------------------------------
+
+    def _make_client(self) -> paho.Client:
+        s = self.settings
+        client = paho.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=s.client_id,
+            protocol=paho.MQTTv5,
+            manual_ack=True,
+        )
+        if s.username is not None:
+            client.username_pw_set(s.username, s.password)
+        if s.tls:
+            context = ssl.create_default_context(cafile=s.tls_ca_file)
+            if s.tls_cert_file:
+                context.load_cert_chain(s.tls_cert_file, s.tls_key_file)
+            client.tls_set_context(context)
+        client.will_set(s.status_topic, json.dumps({"state": "offline"}), qos=1, retain=True)
+        client.connect_timeout = 5.0
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        client.on_socket_open = self._on_socket_open
+        client.on_socket_close = self._on_socket_close
+        client.on_socket_register_write = self._on_register_write
+        client.on_socket_unregister_write = self._on_unregister_write
+        return client
+
+    def _connect_properties(self) -> Properties:
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = SESSION_EXPIRY_S
+        props.ReceiveMaximum = self.settings.receive_maximum
+        return props
+
+    async def start(self, timeout_s: float = 30.0) -> None:
+        """Connect (retrying with backoff) and return once subscribed, or raise MqttLinkError."""
+        self._loop = asyncio.get_running_loop()
+        self._misc_task = asyncio.create_task(self._misc_loop(), name="mqtt-misc")
+        self._reconnect_task = asyncio.create_task(self._connect_loop(first=True))
+        try:
+            await asyncio.wait_for(self._settled.wait(), timeout_s)
+        except TimeoutError:
+            pass
+        if self._failure is not None:
+            await self.stop()
+            raise self._failure
+        if not self.connected.is_set():
+            await self.stop()
+            raise MqttLinkError(
+                f"no connection to the MQTT broker at {self.settings.host}:{self.settings.port} "
+                f"within {timeout_s:.0f} s"
+            )
+
+    async def _connect_loop(self, first: bool = False) -> None:
+        attempt = 0
+        while not self._closing:
+            try:
+                if first and attempt == 0:
+                    self.client.connect(
+                        self.settings.host, self.settings.port, self.settings.keepalive_s,
+                        clean_start=False, properties=self._connect_properties(),
+                    )
+                else:
+                    self.client.reconnect()
+                return
+            except (OSError, ssl.SSLError) as exc:
+                delay = jittered_backoff(attempt, self.settings.backoff_min_s,
+                                         self.settings.backoff_max_s)
+                log.warning("MQTT broker %s:%d not reachable (%s); retrying in %.1f s",
+                            self.settings.host, self.settings.port, exc, delay)
+                attempt += 1
+                await asyncio.sleep(delay)
+
+    async def _misc_loop(self) -> None:
+        # Keepalive pings and retries are paho's "misc" work; once a second is enough.
+        while True:
+            await asyncio.sleep(1.0)
+            if self._sock is not None:
+                self.client.loop_misc()
+
+    # --- socket plumbing (all in the event loop's thread) ----------------------
+
+    def _on_socket_open(self, client: paho.Client, userdata: object, sock: object) -> None:
+        assert self._loop is not None
+        self._sock = sock  # type: ignore[assignment]
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)  # type: ignore[attr-defined]
+        if not self._paused:
+            self._loop.add_reader(sock, self._on_readable)
+
+    def _on_socket_close(self, client: paho.Client, userdata: object, sock: object) -> None:
+        assert self._loop is not None
+        self._loop.remove_reader(sock)
+        self._loop.remove_writer(sock)
+        self._sock = None
+
+    def _on_register_write(self, client: paho.Client, userdata: object, sock: object) -> None:
+        assert self._loop is not None
+        self._loop.add_writer(sock, client.loop_write)
+
+    def _on_unregister_write(self, client: paho.Client, userdata: object, sock: object) -> None:
+        assert self._loop is not None
+        self._loop.remove_writer(sock)
+
+    def _on_readable(self) -> None:
+        # paho reads one packet per loop_read call; draining several per wake-up
+        # saves an event-loop round trip per message.
+        for _ in range(MAX_PACKETS_PER_WAKEUP):
+            before = self._received
+            if self.client.loop_read() != MQTTErrorCode.MQTT_ERR_SUCCESS:
+                break
+            if self._received == before or self._paused or self._sock is None:
+                break
+
+    def pause(self) -> None:
+        """Stop reading: the broker holds further messages for us (backpressure)."""
+        if not self._paused:
+            self._paused = True
+            if self._sock is not None and self._loop is not None:
+                self._loop.remove_reader(self._sock)
+
+    def resume(self) -> None:
+        if self._paused:
+            self._paused = False
+            if self._sock is not None and self._loop is not None:
+                self._loop.add_reader(self._sock, self._on_readable)
+                # Data may already sit in paho's buffer or the socket: read now.
+                self._loop.call_soon(self._on_readable)
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    # --- MQTT callbacks --------------------------------------------------------
+
+    def _on_connect(self, client: paho.Client, userdata: object, flags: paho.ConnectFlags,
+                    reason: ReasonCode, properties: Properties | None) -> None:
+        if reason.is_failure:
+            # Bad credentials or not authorised: retrying will not help, say so once.
+            self._failure = MqttLinkError(
+                f"MQTT broker {self.settings.host}:{self.settings.port} refused the connection: "
+                f"{reason} (check broker.username and the password file)"
+            )
+            self._closing = True
+            self._settled.set()
+            client.disconnect()
+            return
+        self.connects += 1
+        log.info("connected to MQTT broker %s:%d (session %s)", self.settings.host,
+                 self.settings.port, "resumed" if flags.session_present else "new")
+        client.publish(self.settings.status_topic, json.dumps({"state": "online"}),
+                       qos=1, retain=True)
+        for topic_filter in self.settings.subscriptions:
+            client.subscribe(topic_filter, qos=1)
+        self.connected.set()
+        self._settled.set()
+
+    def _on_disconnect(self, client: paho.Client, userdata: object,
+                       flags: paho.DisconnectFlags, reason: ReasonCode,
+                       properties: Properties | None) -> None:
+        self.connected.clear()
+        if self._closing:
+            return
+        log.warning("lost the MQTT broker (%s); reconnecting", reason)
+        self._reconnect_task = asyncio.ensure_future(self._connect_loop())
+
+    def _on_message(self, client: paho.Client, userdata: object,
+                    message: paho.MQTTMessage) -> None:
+        self._received += 1
+        if self._closing:
+            # Stopping: leave it unacknowledged; the broker hands it over next time.
+            return
+        # Message ids are reused per connection, so the token carries the
+        # connection count too: an ack for a message from a connection that has
+        # since dropped must not be sent on the new one (the broker redelivers
+        # that message instead, and we store it again: at least once).
+        token = (self.connects << 16) | message.mid if message.qos else -1
+        self._on_message_cb(message.topic, message.payload, token, message.qos)
+
+    # --- use -------------------------------------------------------------------
+
+    def ack(self, tokens: list[int]) -> None:
+        """Acknowledge stored QoS 1 messages (tokens from `on_message`)."""
+        current = self.connects
+        for token in tokens:
+            if token >> 16 == current:
+                self.client.ack(token & 0xFFFF, 1)
+
+    def publish(self, topic: str, payload: str | bytes, *, qos: int = 1,
+                retain: bool = False) -> None:
+        self.client.publish(topic, payload, qos=qos, retain=retain)
+
+    async def stop(self) -> None:
+        """Publish offline, disconnect cleanly, and stop the background tasks."""
+        self._closing = True
+        if self.connected.is_set():
+            # Read again so the broker's PUBACK for "offline" reaches us; new
+            # messages are left unacknowledged by _on_message while closing.
+            self.resume()
+            info = self.client.publish(self.settings.status_topic,
+                                       json.dumps({"state": "offline"}), qos=1, retain=True)
+            for _ in range(50):  # up to 5 s for the broker to take it
+                if info.is_published():
+                    break
+                await asyncio.sleep(0.1)
+            self.client.disconnect()
+            for _ in range(50):  # let paho write the last acks and DISCONNECT
+                if self._sock is None:
+                    break
+                await asyncio.sleep(0.1)
+        for task in (self._reconnect_task, self._misc_task):
+            if task is not None and not task.done():
+                task.cancel()
+        self.connected.clear()

@@ -1,0 +1,96 @@
+"""One message in, zero or more events out: the transport-free heart of ingest.
+
+`Ingest.handle` is called for every MQTT message (live) and `Ingest.map_reading`
+for every dataset row (replay), so both paths map, check and tally identically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hub.clock import Clock
+from hub.config.models import HearthConfig
+from hub.events import Event, Reading, Source
+from hub.ingest.adapters import zigbee2mqtt
+from hub.ingest.errors import MalformedPayload
+from hub.ingest.ledger import Ledger
+from hub.ingest.router import Router
+from hub.ingest.sensor_map import SensorMap
+from hub.store.event_table import to_micros
+
+
+@dataclass
+class IngestStats:
+    messages: int = 0
+    events: int = 0
+    malformed: int = 0
+    unmapped: int = 0  # messages (or dataset rows) from devices not in the config
+
+
+class Ingest:
+    def __init__(self, config: HearthConfig, clock: Clock, ledger: Ledger | None = None) -> None:
+        self.router = Router(config)
+        self.sensors = SensorMap(config)
+        self.clock = clock
+        self.ledger = ledger or Ledger(config.ingest.malformed_log_interval_s)
+        self.stats = IngestStats()
+
+    def handle(self, topic: str, payload: bytes) -> list[Event]:
+        """Events carried by one MQTT message. Never raises for bad input: it is tallied."""
+        self.stats.messages += 1
+        received = self.clock.now()
+        try:
+            if topic == self.router.z2m_devices_topic:
+                self._announce(topic, payload)
+                return []
+            readings = self.router.route(topic, payload)
+            events = []
+            unmapped: set[str] = set()
+            for reading in readings:
+                sensor = self.sensors.sensor_for(reading)
+                if sensor is None:
+                    # One sighting per device per message, however many readings it held.
+                    if reading.device not in unmapped:
+                        unmapped.add(reading.device)
+                        self.stats.unmapped += 1
+                        self.ledger.saw_unmapped(
+                            reading.source, reading.device, topic, payload, to_micros(received)
+                        )
+                    continue
+                events.append(self.sensors.to_event(sensor, reading, received))
+        except MalformedPayload as exc:
+            self.stats.malformed += 1
+            self.ledger.saw_malformed(topic, payload, str(exc), to_micros(received))
+            return []
+        self.stats.events += len(events)
+        return events
+
+    def map_reading(self, reading: Reading, origin: str) -> Event | None:
+        """The event for one dataset reading, or None (tallied) if unmapped or unfit."""
+        time = reading.time or self.clock.now()
+        sensor = self.sensors.sensor_for(reading)
+        if sensor is None:
+            self.stats.unmapped += 1
+            self.ledger.saw_unmapped(
+                reading.source, reading.device, origin, str(reading.value).encode(),
+                to_micros(time),
+            )
+            return None
+        try:
+            event = self.sensors.to_event(sensor, reading, time)
+        except MalformedPayload as exc:
+            self.stats.malformed += 1
+            self.ledger.saw_malformed(origin, str(reading.value).encode(), str(exc),
+                                      to_micros(time))
+            return None
+        self.stats.events += 1
+        return event
+
+    def _announce(self, topic: str, payload: bytes) -> None:
+        now_us = to_micros(self.clock.now())
+        for device in zigbee2mqtt.parse_bridge_devices(payload):
+            if self.sensors.sensor_for(Reading(Source.ZIGBEE2MQTT, device.device, None, True)):
+                continue
+            self.ledger.saw_announced(
+                device.source, device.device, device.model, device.description, topic, now_us
+            )

@@ -1,0 +1,155 @@
+"""A private Mosquitto for tests, benchmarks and the demo.
+
+It listens on a free loopback port with a password file and an ACL, like the
+broker the installer sets up, so nothing here relies on anonymous access. The
+broker's queue limits are raised because the benchmarks park hundreds of
+thousands of QoS 1 messages for an offline session; the default of 1000 would
+make Mosquitto drop them (see docs/architecture.md, "Overload").
+"""
+
+from __future__ import annotations
+
+import getpass
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+
+class BrokerStartError(RuntimeError):
+    """Mosquitto could not be started (not installed, or it exited at once)."""
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    password: str
+    # ACL lines for this user, e.g. "topic read zigbee2mqtt/#".
+    acl: tuple[str, ...]
+
+
+HUB = Account("hearth", "hub-secret", ("topic read #", "topic readwrite hearth/#"))
+DEVICES = Account(
+    "devices",
+    "devices-secret",
+    (
+        "topic write zigbee2mqtt/#",
+        "topic write tele/#",
+        "topic write stat/#",
+        "topic write rtl_433/#",
+        "topic write #",
+    ),
+)
+# A user the ACL lets publish nowhere the hub listens: for "denied publish" tests.
+OUTSIDER = Account("outsider", "outsider-secret", ("topic write outsider/#",))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LocalBroker:
+    """Run `mosquitto` in `workdir` until `stop()` (or the end of a `with` block)."""
+
+    workdir: Path
+    port: int = 0
+    accounts: tuple[Account, ...] = (HUB, DEVICES, OUTSIDER)
+    max_queued_messages: int = 0  # 0 = no limit: the benchmarks park 200,000+ messages
+    _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def host(self) -> str:
+        return "127.0.0.1"
+
+    def start(self) -> Self:
+        binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        passwd_tool = shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passwd"
+        if not Path(binary).exists() or not Path(passwd_tool).exists():
+            raise BrokerStartError(
+                "mosquitto is not installed: run the README's setup command "
+                "(it installs the mosquitto package)"
+            )
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        if not self.port:
+            self.port = free_port()
+        passwd = self.workdir / "passwd"
+        passwd.write_text("")
+        passwd.chmod(0o600)
+        for account in self.accounts:
+            subprocess.run(
+                [passwd_tool, "-b", str(passwd), account.username, account.password],
+                check=True,
+                capture_output=True,
+            )
+        acl = self.workdir / "acl"
+        acl.write_text(
+            "".join(
+                f"user {a.username}\n" + "".join(f"{line}\n" for line in a.acl) + "\n"
+                for a in self.accounts
+            )
+        )
+        conf = self.workdir / "mosquitto.conf"
+        conf.write_text(
+            # Run as whoever started us: as root, Mosquitto would otherwise switch
+            # to the 'mosquitto' user, which cannot read our 0600 password file.
+            f"user {getpass.getuser()}\n"
+            f"listener {self.port} 127.0.0.1\n"
+            "allow_anonymous false\n"
+            f"password_file {passwd}\n"
+            f"acl_file {acl}\n"
+            "persistence false\n"
+            f"max_queued_messages {self.max_queued_messages}\n"
+            "log_dest stderr\n"
+            "log_type error\n"
+            "log_type warning\n"
+        )
+        log = (self.workdir / "mosquitto.log").open("ab")
+        self._process = subprocess.Popen([binary, "-c", str(conf)], stdout=log, stderr=log)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise BrokerStartError(
+                    f"mosquitto exited with {self._process.returncode}; "
+                    f"see {self.workdir / 'mosquitto.log'}"
+                )
+            try:
+                with socket.create_connection((self.host, self.port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise BrokerStartError(f"mosquitto did not listen on port {self.port} within 10 s")
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+
+    def restart(self) -> None:
+        """Stop and start again on the same port (sessions are lost: persistence is off)."""
+        self.stop()
+        self.start()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

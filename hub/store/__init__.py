@@ -1,0 +1,1 @@
+"""SQLite storage: append-only events plus small derived tables."""

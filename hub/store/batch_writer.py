@@ -1,0 +1,175 @@
+"""Batched, durable event writes, and acknowledgement only after they are on disk.
+
+Events wait in memory until `batch_max` have gathered or `commit_interval_s`
+has passed, then one transaction (one fsync) writes them together with the
+ingest ledger. Live, the commit runs on a single worker thread so the event
+loop keeps reading; the tokens (MQTT message ids) of a batch are handed to
+`on_committed` only after its COMMIT returned, so the broker redelivers
+anything we had not stored when we died.
+
+The buffer is bounded: while one batch is being committed, at most
+`batch_max` more may gather; then `full` is true and the MQTT side stops
+reading (the broker keeps the messages, nothing is dropped).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from hub.events import Event
+from hub.ingest.ledger import Ledger, LedgerSnapshot
+from hub.store.event_table import insert_events
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAY_S = 5.0
+
+
+class BatchWriter:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        ledger: Ledger,
+        *,
+        batch_max: int,
+        commit_interval_s: float,
+        on_committed: Callable[[list[int]], None] | None = None,
+        on_space: Callable[[], None] | None = None,
+    ) -> None:
+        self._conn = conn
+        self._ledger = ledger
+        self.batch_max = batch_max
+        self.commit_interval_s = commit_interval_s
+        self._on_committed = on_committed
+        self._on_space = on_space
+        self._events: list[Event] = []
+        self._tokens: list[int] = []
+        self._inflight: asyncio.Future[None] | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self.committed_events = 0
+        self.commits = 0
+        self.failed_commits = 0
+
+    # --- shared ---------------------------------------------------------------
+
+    @property
+    def pending(self) -> int:
+        return max(len(self._events), len(self._tokens))
+
+    @property
+    def full(self) -> bool:
+        """True when the caller must stop taking input until `on_space` is called."""
+        return self._inflight is not None and self.pending >= self.batch_max
+
+    def add(self, events: list[Event], token: int | None = None) -> None:
+        self._events.extend(events)
+        if token is not None:
+            self._tokens.append(token)
+        if self.pending >= self.batch_max:
+            if self._executor is None:
+                self.commit_now()
+            else:
+                self._start_commit()
+
+    def _write(self, events: list[Event], snapshot: LedgerSnapshot) -> None:
+        conn = self._conn
+        conn.execute("BEGIN")
+        try:
+            insert_events(conn, events)
+            snapshot.write(conn)
+        except sqlite3.Error:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # --- synchronous use (replay, tests) -------------------------------------
+
+    def commit_now(self) -> None:
+        """Write everything pending in this thread (replay and shutdown paths)."""
+        events, tokens = self._events, self._tokens
+        self._events, self._tokens = [], []
+        self._write(events, self._ledger.take())
+        self._done(events, tokens)
+
+    # --- asynchronous use (the live hub) ---------------------------------------
+
+    def start(self) -> None:
+        """Switch to background commits on a worker thread (call inside the event loop)."""
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="hearth-db")
+
+    async def run_timer(self) -> None:
+        """Commit whatever is waiting every `commit_interval_s` (run as a task)."""
+        while True:
+            await asyncio.sleep(self.commit_interval_s)
+            if self._inflight is None and (self._events or self._tokens or self._ledger_dirty()):
+                self._start_commit()
+
+    def _ledger_dirty(self) -> bool:
+        return bool(self._ledger.sightings or self._ledger.malformed)
+
+    def _start_commit(self) -> None:
+        if self._inflight is not None or self._executor is None:
+            return
+        events, tokens = self._events, self._tokens
+        self._events, self._tokens = [], []
+        snapshot = self._ledger.take()
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._executor, self._write, events, snapshot)
+        self._inflight = future
+        future.add_done_callback(lambda f: self._finished(f, events, tokens, snapshot))
+
+    def _finished(
+        self,
+        future: asyncio.Future[None],
+        events: list[Event],
+        tokens: list[int],
+        snapshot: LedgerSnapshot,
+    ) -> None:
+        self._inflight = None
+        exc = future.exception()
+        if exc is not None:
+            # Disk full, I/O error: keep the batch (unacknowledged) and try again.
+            self.failed_commits += 1
+            log.error("could not write %d events, will retry in %.0f s: %s",
+                      len(events), RETRY_DELAY_S, exc)
+            self._events[:0] = events
+            self._tokens[:0] = tokens
+            self._ledger.sightings.update(
+                {(s.source, s.device): s for s in snapshot.sightings
+                 if (s.source, s.device) not in self._ledger.sightings})
+            self._ledger.malformed.update(
+                {t.topic: t for t in snapshot.malformed if t.topic not in self._ledger.malformed})
+            asyncio.get_running_loop().call_later(RETRY_DELAY_S, self._start_commit)
+            return
+        self._done(events, tokens)
+        if self.pending >= self.batch_max:
+            self._start_commit()
+
+    def _done(self, events: list[Event], tokens: list[int]) -> None:
+        self.commits += 1
+        self.committed_events += len(events)
+        if tokens and self._on_committed is not None:
+            self._on_committed(tokens)
+        if self._on_space is not None:
+            self._on_space()
+
+    async def drain(self) -> None:
+        """Write everything still waiting (clean shutdown)."""
+        while True:
+            if self._inflight is not None:
+                await asyncio.wait([self._inflight])
+                continue
+            if not (self._events or self._tokens or self._ledger_dirty()):
+                break
+            self._start_commit()
+            if self._inflight is None:  # no executor: synchronous mode
+                self.commit_now()
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None

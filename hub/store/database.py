@@ -1,0 +1,112 @@
+"""Opening the database: WAL, durable commits, and schema migrations recorded in a table.
+
+Commits use `synchronous=FULL` so that a batch the hub has acknowledged to the
+broker survives a power cut, not just a crash. Batching (see `batch_writer`)
+keeps that to one fsync per batch, which is what spares the SD card.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or migrated (bad path, full disk, corrupt file)."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    statements: Sequence[str]
+
+
+# Append only: a released migration is never edited, a new one is added below it.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        "0001_events",
+        (
+            """CREATE TABLE events (
+                id INTEGER PRIMARY KEY,
+                time_us INTEGER NOT NULL,   -- microseconds since the Unix epoch, UTC
+                sensor TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                value,                      -- bool as 0/1, float, or text, by kind
+                source TEXT NOT NULL
+            )""",
+            "CREATE INDEX events_time ON events (time_us)",
+            "CREATE INDEX events_sensor_time ON events (sensor, time_us)",
+        ),
+    ),
+    Migration(
+        "0002_devices_seen",
+        (
+            """CREATE TABLE devices_seen (
+                source TEXT NOT NULL,
+                device TEXT NOT NULL,
+                topic TEXT NOT NULL,
+                first_seen_us INTEGER NOT NULL,
+                last_seen_us INTEGER NOT NULL,
+                messages INTEGER NOT NULL,
+                sample TEXT NOT NULL,       -- the latest payload, cut to 300 characters
+                model TEXT NOT NULL DEFAULT '',
+                description TEXT NOT NULL DEFAULT '',
+                PRIMARY KEY (source, device)
+            )""",
+            """CREATE TABLE malformed (
+                topic TEXT PRIMARY KEY,
+                count INTEGER NOT NULL,
+                last_seen_us INTEGER NOT NULL,
+                reason TEXT NOT NULL,
+                sample TEXT NOT NULL
+            )""",
+        ),
+    ),
+)
+
+
+def open_database(path: Path, *, durable: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate the database at `path`.
+
+    `durable=False` (replay, which can simply be run again) uses
+    synchronous=NORMAL: safe from corruption, but a power cut may undo the last
+    commits. The live hub always uses FULL.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        db = sqlite_utils.Database(conn)
+        db.enable_wal()
+        conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+        conn.execute("PRAGMA busy_timeout=5000")
+        apply_migrations(db)
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(f"cannot open database {path}: {exc}") from exc
+    return db
+
+
+def apply_migrations(db: sqlite_utils.Database) -> list[str]:
+    """Apply the migrations not yet recorded in `_migrations`; return their names."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+    applied = []
+    for migration in MIGRATIONS:
+        if migration.name in done:
+            continue
+        with db.conn:
+            db.conn.execute("BEGIN")
+            for statement in migration.statements:
+                db.conn.execute(statement)
+            db.conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (migration.name, datetime.now(UTC).isoformat()),
+            )
+        applied.append(migration.name)
+    return applied
