@@ -4,8 +4,22 @@ from __future__ import annotations
 
 import click
 
+from hub.cli.check_config import check_config
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="hearth")
 def main() -> None:
     """Hearth: a hub that learns a person's routine at home and warns carers early."""
+
+
+main.add_command(check_config)
+
+# Registered after `main` exists; each command lives in its own module.
+from hub.cli.devices import devices_command  # noqa: E402
+from hub.cli.export import export_command  # noqa: E402
+from hub.cli.replay import replay_command  # noqa: E402
+from hub.cli.run import run_command  # noqa: E402
+
+for _command in (run_command, replay_command, export_command, devices_command):
+    main.add_command(_command)

@@ -3,23 +3,30 @@
 Every field has a default (or is plainly required), a title and a description,
 and unknown keys are refused (`extra="forbid"`), so a misspelt key is an error
 with a line number rather than a silently ignored setting.
+
+Checks that span several entries (a sensor's room exists, ids are unique) are
+not validators: `cross_check` returns each problem with its own key path, so
+the loader can point at the exact line, and models stay easy to build in code.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from difflib import get_close_matches
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hub.events import Kind, Source
 
-Identifier = Annotated[
-    str,
-    Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64),
-]
+Loc = tuple[str | int, ...]
+"""A key path the way pydantic reports it: ("sensors", 3, "room") is sensors[3].room."""
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
 
 
 class _Model(BaseModel):
@@ -71,7 +78,15 @@ class Home(_Model):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+            # Listing every zone is slow-ish, so it is only done for a wrong name.
+            # Case is ignored ('europe/london'); the high cutoff keeps 'GMT+1'
+            # from being offered 'GMT+0', which is another time zone entirely.
+            zones = {zone.lower(): zone for zone in available_timezones()}
+            close = get_close_matches(value.lower(), sorted(zones), n=1, cutoff=0.85)
+            hint = (
+                f"did you mean {zones[close[0]]!r}?" if close else "use a name like 'Europe/London'"
+            )
+            raise ValueError(f"unknown time zone {value!r} ({hint})") from exc
         return value
 
 
@@ -294,9 +309,7 @@ class HearthConfig(_Model):
     resident: Resident = Field(
         default_factory=Resident, title="Resident", description="The person Hearth serves."
     )
-    rooms: list[Room] = Field(
-        default_factory=list, title="Rooms", description="Rooms of the home."
-    )
+    rooms: list[Room] = Field(default_factory=list, title="Rooms", description="Rooms of the home.")
     sensors: list[Sensor] = Field(
         default_factory=list, title="Sensors", description="Sensors and how each is matched."
     )
@@ -315,22 +328,6 @@ class HearthConfig(_Model):
         default_factory=Ingest, title="Ingest", description="Limits of the MQTT ingest path."
     )
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        room_ids = [room.id for room in self.rooms]
-        problems = _duplicates("room id", room_ids)
-        problems += _duplicates("sensor id", [s.id for s in self.sensors])
-        problems += _duplicates(
-            "sensor match", [":".join(s.match.key()) for s in self.sensors if s.kind]
-        )
-        known_rooms = set(room_ids)
-        for sensor in self.sensors:
-            if sensor.room not in known_rooms:
-                problems.append(f"sensor {sensor.id!r} is in room {sensor.room!r}, not in rooms")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
-
     @property
     def topic_prefix(self) -> str:
         return self.broker.topic_prefix.format(home_id=self.home.id).rstrip("/")
@@ -340,7 +337,60 @@ class HearthConfig(_Model):
         return self.broker.client_id or f"hearth-{self.home.id}"
 
 
-def _duplicates(what: str, values: list[str]) -> list[str]:
-    seen: set[str] = set()
-    repeated = sorted({v for v in values if v in seen or seen.add(v)})  # type: ignore[func-returns-value]
-    return [f"{what} {value!r} is used more than once" for value in repeated]
+def cross_check(config: HearthConfig) -> list[tuple[Loc, str]]:
+    """Problems that span entries: unknown rooms, repeated ids, a device used twice."""
+    return check_references(dict(enumerate(config.rooms)), dict(enumerate(config.sensors)))
+
+
+def check_references(
+    rooms: Mapping[int, Room],
+    sensors: Mapping[int, Sensor],
+    *,
+    every_room_known: bool = True,
+) -> list[tuple[Loc, str]]:
+    """The checks behind `cross_check`, over entries keyed by their place in the file.
+
+    The loader also calls this when validation failed, with only the entries
+    that are valid on their own, so one run reports every problem. It passes
+    `every_room_known=False` when some room was invalid: a sensor naming that
+    room is not at fault, so unknown rooms are not reported then.
+    """
+    problems = _repeats({("rooms", i, "id"): f"room id {r.id!r}" for i, r in rooms.items()})
+    problems += _repeats({("sensors", i, "id"): f"sensor id {s.id!r}" for i, s in sensors.items()})
+    # The ingest router finds a sensor by its match key, so two sensors on one
+    # device would make one of them silently never receive anything.
+    problems += _repeats({_match_loc(i, s.match): _describe(s.match) for i, s in sensors.items()})
+    if every_room_known:
+        known = [room.id for room in rooms.values()]
+        for i, sensor in sensors.items():
+            if sensor.room not in known:
+                close = get_close_matches(sensor.room, known, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                message = f"room {sensor.room!r} is not in rooms{hint}"
+                problems.append((("sensors", i, "room"), message))
+    return sorted(problems)  # file order, for callers that have no line numbers
+
+
+def _repeats(described: Mapping[Loc, str]) -> list[tuple[Loc, str]]:
+    """A problem for each entry whose description matches an earlier entry's."""
+    first: dict[str, Loc] = {}
+    problems: list[tuple[Loc, str]] = []
+    for loc, description in described.items():
+        if description in first:
+            earlier = first[description]
+            problems.append((loc, f"{description} is already used by {earlier[0]}[{earlier[1]}]"))
+        else:
+            first[description] = loc
+    return problems
+
+
+def _match_loc(index: int, match: Match) -> Loc:
+    return ("sensors", index, "match", "topic" if match.source is Source.GENERIC else "device")
+
+
+def _describe(match: Match) -> str:
+    """Words for `match.key()`: equal descriptions mean equal keys."""
+    if match.source is Source.GENERIC:
+        field = f" with field {match.field!r}" if match.field else ""
+        return f"generic topic {match.topic!r}{field}"
+    return f"{match.source.value} device {match.device!r}"

@@ -1,0 +1,101 @@
+"""The MQTT password, read from a file or an environment variable named in the config.
+
+The password itself never appears in the config file, in a log line, in an
+error message or in a repr: errors name where the password should have come
+from, and the value travels as a `SecretStr`.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from hub.config.models import Broker, Loc
+
+
+class SecretError(ValueError):
+    """The password source named in the config cannot be used.
+
+    `loc` is the config key that names the source, so the problem can be shown
+    at its line in the config file.
+    """
+
+    def __init__(self, message: str, loc: Loc) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+def read_broker_password(
+    broker: Broker, environ: Mapping[str, str] | None = None
+) -> SecretStr | None:
+    """The broker password, or None when the config names no password source.
+
+    `environ` defaults to the process environment; tests pass their own.
+    """
+    if broker.password_file is not None:
+        return _from_file(broker.password_file)
+    if broker.password_env is not None:
+        return _from_env(broker.password_env, os.environ if environ is None else environ)
+    return None
+
+
+def password_source(broker: Broker) -> str:
+    """Where the password comes from, in words fit for a summary (never the password)."""
+    if broker.password_file is not None:
+        return f"password from file {broker.password_file}"
+    if broker.password_env is not None:
+        return f"password from environment variable {broker.password_env}"
+    return "no password"
+
+
+def _from_file(path: Path) -> SecretStr:
+    loc: Loc = ("broker", "password_file")
+    try:
+        with path.open("rb") as handle:
+            # fstat on the open file, not stat on the name, so the mode checked
+            # is the mode of the very file read.
+            mode = os.fstat(handle.fileno()).st_mode
+            raw = handle.read()
+    except FileNotFoundError as exc:
+        raise SecretError(f"password file {path} does not exist", loc) from exc
+    except IsADirectoryError as exc:
+        raise SecretError(f"password file {path} is a folder, not a file", loc) from exc
+    except PermissionError as exc:
+        raise SecretError(f"password file {path} cannot be read by this user", loc) from exc
+    except OSError as exc:
+        raise SecretError(f"password file {path} cannot be read: {exc.strerror}", loc) from exc
+    # Group read is allowed on purpose: the usual setup is a root-owned file,
+    # mode 0640, group 'hearth'. Only a file every user can read is refused.
+    if mode & stat.S_IROTH:
+        raise SecretError(
+            f"password file {path} is readable by other users "
+            f"(mode {stat.S_IMODE(mode):04o}); chmod 600 it",
+            loc,
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SecretError(f"password file {path} is not UTF-8 text", loc) from exc
+    # Editors and `echo` end the file with a newline that is not part of the
+    # password; anything else (even spaces) is kept, as the broker has it.
+    for ending in ("\r\n", "\n"):
+        if text.endswith(ending):
+            text = text[: -len(ending)]
+            break
+    if not text:
+        raise SecretError(f"password file {path} is empty", loc)
+    return SecretStr(text)
+
+
+def _from_env(name: str, environ: Mapping[str, str]) -> SecretStr:
+    loc: Loc = ("broker", "password_env")
+    value = environ.get(name)
+    if value is None:
+        raise SecretError(f"environment variable {name} is not set", loc)
+    if not value:
+        raise SecretError(f"environment variable {name} is empty", loc)
+    return SecretStr(value)
