@@ -7,7 +7,8 @@ the results the live hub would give.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -37,3 +38,25 @@ class ManualClock:
         """Move to `moment`; an earlier moment (an out-of-order row) leaves the clock alone."""
         if moment > self._now:
             self._now = moment
+
+
+class AcceleratedClock:
+    """Scenario time running `speed` times faster than the wall clock (the demo)."""
+
+    def __init__(self, scenario_start: datetime, speed: float) -> None:
+        if scenario_start.tzinfo is None:
+            raise ValueError("AcceleratedClock needs a timezone-aware start time")
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self._monotonic = time.monotonic
+        self._wall_start = time.monotonic()
+        self._start = scenario_start.astimezone(UTC)
+        self.speed = speed
+
+    def now(self) -> datetime:
+        elapsed = (self._monotonic() - self._wall_start) * self.speed
+        return self._start + timedelta(seconds=elapsed)
+
+    def wall_seconds_until(self, moment: datetime) -> float:
+        """Real seconds to wait until scenario time reaches `moment`."""
+        return (moment - self.now()).total_seconds() / self.speed

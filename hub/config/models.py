@@ -119,9 +119,11 @@ class Match(_Model):
     device: str | None = Field(
         default=None,
         title="Device name",
-        description="The producer's own name for the device: the Zigbee2MQTT friendly name, "
-        "the Tasmota topic, 'node/component/name' for ESPHome, the Shelly topic prefix "
-        "(optionally ':component'), 'model/id' for rtl_433, or the dataset's sensor name.",
+        description="The producer's own name for the device: the Zigbee2MQTT friendly name; "
+        "for Tasmota the topic (relay 1), '<topic>:<n>' (relay n), '<topic>:<sensor>' "
+        "(e.g. kitchen:AM2301) or '<topic>:Switch<n>'; 'node/component/name' for ESPHome; "
+        "'<prefix>:<component>' for Shelly (e.g. shellyplus1pm-a8032ab12345:switch:0); "
+        "'<model>/<channel>/<id>' or '<model>/<id>' for rtl_433; or the dataset's sensor name.",
     )
     topic: str | None = Field(
         default=None,

@@ -1,0 +1,92 @@
+"""Small helpers the adapters share: decoding, and typed reads of JSON fields.
+
+Every helper either returns a value of the promised type, returns None for
+"nothing to report" (a JSON null, a NaN a sensor sends when it has no reading),
+or raises MalformedPayload with a short reason naming the field.
+"""
+
+from __future__ import annotations
+
+import json
+from math import isfinite
+
+from hub.ingest.errors import MalformedPayload
+
+JsonObject = dict[str, object]
+
+
+def show(value: object) -> str:
+    """A short description of a payload value for an error message.
+
+    Never the repr of a whole container: a payload can nest thousands deep.
+    """
+    if isinstance(value, list):
+        return "a JSON array"
+    if isinstance(value, dict):
+        return "a JSON object"
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+def loads(payload: bytes) -> object:
+    """Decode a JSON payload once; any decoding problem is a MalformedPayload."""
+    try:
+        return json.loads(payload)
+    # UnicodeDecodeError and JSONDecodeError are both ValueErrors; absurdly deep
+    # nesting ("[[[[...") exhausts the recursion limit instead.
+    except (ValueError, RecursionError) as exc:
+        raise MalformedPayload(f"invalid JSON: {exc}") from exc
+
+
+def loads_object(payload: bytes, what: str) -> JsonObject:
+    """Decode a payload that must be a JSON object (`what` names it in the error)."""
+    data = loads(payload)
+    if not isinstance(data, dict):
+        raise MalformedPayload(f"{what} must be a JSON object, got {type(data).__name__}")
+    return data
+
+
+def text(payload: bytes) -> str:
+    """Decode a plain-text payload (UTF-8), without surrounding whitespace."""
+    try:
+        return payload.decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        raise MalformedPayload("payload is not UTF-8 text") from exc
+
+
+def as_number(value: object, name: str) -> float | None:
+    """A JSON number as a finite float; None for null or a non-finite reading."""
+    if value is None:
+        return None
+    # bool is an int in Python, but `true` is never a measurement.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MalformedPayload(f"{name} must be a number, got {show(value)}")
+    try:
+        number = float(value)
+    except OverflowError as exc:  # an integer too large for a float
+        raise MalformedPayload(f"{name} is out of range") from exc
+    # NaN or infinity means "no reading" (Python's json accepts the NaN token).
+    return number if isfinite(number) else None
+
+
+def as_bool(value: object, name: str) -> bool | None:
+    """A JSON boolean; None for null."""
+    if value is None or isinstance(value, bool):
+        return value
+    raise MalformedPayload(f"{name} must be true or false, got {show(value)}")
+
+
+def as_text(value: object, name: str) -> str | None:
+    """A JSON string; None for null."""
+    if value is None or isinstance(value, str):
+        return value
+    raise MalformedPayload(f"{name} must be a string, got {show(value)}")
+
+
+def on_off(value: str, name: str) -> bool:
+    """Tasmota's and ESPHome's ON/OFF state words as a bool."""
+    if value == "ON":
+        return True
+    if value == "OFF":
+        return False
+    raise MalformedPayload(f"{name} must be ON or OFF, got {show(value)}")
