@@ -46,9 +46,14 @@ def payload_for(index: int) -> tuple[str, bytes]:
     """A realistic mix: motion, door contact, plug power, temperature; device names vary."""
     device = index % DEVICES_IN_HOME
     kind = device % 4
+    body: dict[str, object]
     if kind == 0:
-        body = {"occupancy": index % 2 == 0, "battery": 90, "linkquality": 120,
-                "illuminance": 30 + index % 7}
+        body = {
+            "occupancy": index % 2 == 0,
+            "battery": 90,
+            "linkquality": 120,
+            "illuminance": 30 + index % 7,
+        }
     elif kind == 1:
         body = {"contact": index % 2 == 0, "battery": 85, "linkquality": 98}
     elif kind == 2:
@@ -67,12 +72,20 @@ def home_config(broker: LocalBroker, workdir: Path) -> Path:
         "home": {"id": "bench", "timezone": "Europe/London"},
         "rooms": [{"id": "home"}],
         "sensors": [
-            {"id": f"device_{d}", "match": {"source": "zigbee2mqtt", "device": f"Device {d}"},
-             "kind": kinds[d % 4], "room": "home"}
+            {
+                "id": f"device_{d}",
+                "match": {"source": "zigbee2mqtt", "device": f"Device {d}"},
+                "kind": kinds[d % 4],
+                "room": "home",
+            }
             for d in range(DEVICES_IN_HOME)
         ],
-        "broker": {"host": broker.host, "port": broker.port, "username": HUB.username,
-                   "password_file": str(password_file)},
+        "broker": {
+            "host": broker.host,
+            "port": broker.port,
+            "username": HUB.username,
+            "password_file": str(password_file),
+        },
         "storage": {"path": str(workdir / "bench.db"), "commit_interval_s": 1.0},
         "producers": {"tasmota": False, "shelly": False, "rtl_433_topic": ""},
     }
@@ -87,9 +100,10 @@ def home_config(broker: LocalBroker, workdir: Path) -> Path:
 def _paho_client(role: str) -> paho.Client:
     v5 = role == "raw-paho-5"
     client = paho.Client(
-        CallbackAPIVersion.VERSION2, client_id=f"bench-{role}",
+        CallbackAPIVersion.VERSION2,
+        client_id=f"bench-{role}",
         protocol=paho.MQTTv5 if v5 else paho.MQTTv311,
-        **({} if v5 else {"clean_session": False}),
+        clean_session=None if v5 else False,  # MQTT 5 uses clean_start at connect instead
     )
     client.username_pw_set(HUB.username, HUB.password)
     return client
@@ -143,9 +157,14 @@ async def _aiomqtt_drain(port: int, n: int) -> dict[str, Any]:
 
     started, cpu = time.perf_counter(), time.process_time()
     got = 0
-    async with aiomqtt.Client("127.0.0.1", port, identifier="bench-aiomqtt",
-                              username=HUB.username, password=HUB.password,
-                              clean_session=False) as client:
+    async with aiomqtt.Client(
+        "127.0.0.1",
+        port,
+        identifier="bench-aiomqtt",
+        username=HUB.username,
+        password=HUB.password,
+        clean_session=False,
+    ) as client:
         if n == 0:
             await client.subscribe("zigbee2mqtt/#", qos=1)
             await asyncio.sleep(0.5)
@@ -188,7 +207,7 @@ def _run_hub(config_path: Path, n: int) -> dict[str, Any]:
     asyncio.run(main())
     if rss_samples:
         # Steady state: the second half of the drain, once buffers have filled.
-        result["steady_rss_mb"] = round(statistics.median(rss_samples[len(rss_samples) // 2:]), 1)
+        result["steady_rss_mb"] = round(statistics.median(rss_samples[len(rss_samples) // 2 :]), 1)
     return result
 
 
@@ -221,8 +240,19 @@ def worker(args: argparse.Namespace) -> None:
 
 
 def _spawn(role: str, port: int, config: Path, messages: int, create: bool = False) -> str:
-    command = [sys.executable, "-m", "bench.ingest", "worker", role, "--port", str(port),
-               "--config", str(config), "--messages", str(messages)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.ingest",
+        "worker",
+        role,
+        "--port",
+        str(port),
+        "--config",
+        str(config),
+        "--messages",
+        str(messages),
+    ]
     if create:
         command.append("--create")
     done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
@@ -276,8 +306,10 @@ def summarise(rounds: list[dict[str, Any]], messages: int) -> dict[str, Any]:
         return float(statistics.median(r[role][key] for r in rounds))
 
     medians = {
-        role: {key: median(role, key) for key in
-               ("rate", "cpu_us_per_message", "peak_rss_mb", "seconds")}
+        role: {
+            key: median(role, key)
+            for key in ("rate", "cpu_us_per_message", "peak_rss_mb", "seconds")
+        }
         for role in ROLES
     }
     medians["hub"]["steady_rss_mb"] = median("hub", "steady_rss_mb")
@@ -290,10 +322,13 @@ def summarise(rounds: list[dict[str, Any]], messages: int) -> dict[str, Any]:
         "ratio_hub_to_raw_paho_311": round(hub_rate / medians["raw-paho-311"]["rate"], 3),
         "ratio_hub_to_raw_paho_5": round(hub_rate / medians["raw-paho-5"]["rate"], 3),
         "ratio_aiomqtt_to_raw_paho_311": round(
-            medians["aiomqtt"]["rate"] / medians["raw-paho-311"]["rate"], 3),
+            medians["aiomqtt"]["rate"] / medians["raw-paho-311"]["rate"], 3
+        ),
         "cpu_ratio_aiomqtt_to_raw_paho_311": round(
             medians["aiomqtt"]["cpu_us_per_message"]
-            / medians["raw-paho-311"]["cpu_us_per_message"], 2),
+            / medians["raw-paho-311"]["cpu_us_per_message"],
+            2,
+        ),
         "machine": {"cpus": psutil.cpu_count(), "python": sys.version.split()[0]},
     }
 

@@ -30,8 +30,11 @@ from hub.replay import replay
 from hub.store.database import MIGRATIONS
 
 REPO = Path(__file__).resolve().parents[1]
-CASAS = Path(os.environ.get("HEARTH_SHARED_DATASETS", REPO.parent / "shared" / "datasets")) \
-    / "casas_al_smarthome" / "data"
+CASAS = (
+    Path(os.environ.get("HEARTH_SHARED_DATASETS", REPO.parent / "shared" / "datasets"))
+    / "casas_al_smarthome"
+    / "data"
+)
 CONFIG = REPO / "config" / "casas-al-smarthome.yaml"
 
 
@@ -41,8 +44,11 @@ def hub_round(workdir: Path) -> dict[str, Any]:
     started = time.perf_counter()
     report = replay(config, db, [CASAS])
     seconds = time.perf_counter() - started
-    return {"events": report.stored, "seconds": round(seconds, 4),
-            "rate": round(report.stored / seconds)}
+    return {
+        "events": report.stored,
+        "seconds": round(seconds, 4),
+        "rate": round(report.stored / seconds),
+    }
 
 
 def raw_rows(workdir: Path) -> list[tuple[Any, ...]]:
@@ -78,8 +84,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     if not CASAS.exists():
-        sys.exit(f"CASAS data not found at {CASAS}: put ../shared/datasets beside the repo "
-                 "or set HEARTH_SHARED_DATASETS")
+        sys.exit(
+            f"CASAS data not found at {CASAS}: put ../shared/datasets beside the repo "
+            "or set HEARTH_SHARED_DATASETS"
+        )
     rounds = []
     for _ in range(args.rounds):
         with tempfile.TemporaryDirectory(prefix="hearth-bench-replay-") as tmp:
@@ -89,14 +97,19 @@ def main() -> None:
             rounds.append({"hub": hub, "raw_sqlite": raw})
     hub_rate = statistics.median(r["hub"]["rate"] for r in rounds)
     raw_rate = statistics.median(r["raw_sqlite"]["rate"] for r in rounds)
-    print(json.dumps({
-        "benchmark": "replay",
-        "dataset": "CASAS AL-Smarthome (61,578 rows)",
-        "rounds": rounds,
-        "median_hub_events_per_second": hub_rate,
-        "median_raw_sqlite_events_per_second": raw_rate,
-        "ratio_hub_to_raw_sqlite": round(hub_rate / raw_rate, 3),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "replay",
+                "dataset": "CASAS AL-Smarthome (61,578 rows)",
+                "rounds": rounds,
+                "median_hub_events_per_second": hub_rate,
+                "median_raw_sqlite_events_per_second": raw_rate,
+                "ratio_hub_to_raw_sqlite": round(hub_rate / raw_rate, 3),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

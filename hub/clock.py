@@ -36,8 +36,7 @@ class ManualClock:
 
     def advance_to(self, moment: datetime) -> None:
         """Move to `moment`; an earlier moment (an out-of-order row) leaves the clock alone."""
-        if moment > self._now:
-            self._now = moment
+        self._now = max(self._now, moment)
 
 
 class AcceleratedClock:

@@ -10,6 +10,7 @@ was not stored was not acknowledged, and the broker hands it over again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Callable
@@ -70,8 +71,9 @@ class Hub:
         self.ready = asyncio.Event()
         self.pauses = 0
         self.db = open_database(config.storage.path)
-        self.link = MqttLink(link_settings(config, self.ingest.router.subscriptions()),
-                             self._on_message)
+        self.link = MqttLink(
+            link_settings(config, self.ingest.router.subscriptions()), self._on_message
+        )
         storage = config.storage
         self.writer = BatchWriter(
             self.db.conn,
@@ -94,8 +96,12 @@ class Hub:
             self.link.pause()
 
     def _maybe_resume(self) -> None:
-        if self.link.paused and not self.writer.full and not self.bus.congested \
-                and not self.stop_requested.is_set():
+        if (
+            self.link.paused
+            and not self.writer.full
+            and not self.bus.congested
+            and not self.stop_requested.is_set()
+        ):
             self.link.resume()
 
     async def _watch_congestion(self) -> None:
@@ -109,18 +115,20 @@ class Hub:
     async def run(self, on_ready: Callable[[], None] | None = None) -> RunSummary:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            try:
+            # Not possible outside the main thread (tests run the hub in a worker thread).
+            with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.request_stop)
-            except (NotImplementedError, RuntimeError):
-                pass  # not the main thread (tests run the hub in a worker thread's loop)
         self.writer.start()
         timer = asyncio.create_task(self.writer.run_timer(), name="commit-timer")
         watcher = asyncio.create_task(self._watch_congestion(), name="congestion")
         try:
             await self.link.start()
             self.ready.set()
-            log.info("hub ready: %d sensors configured, database %s",
-                     len(self.config.sensors), self.config.storage.path)
+            log.info(
+                "hub ready: %d sensors configured, database %s",
+                len(self.config.sensors),
+                self.config.storage.path,
+            )
             if on_ready is not None:
                 on_ready()
             await self.stop_requested.wait()
@@ -133,8 +141,9 @@ class Hub:
             watcher.cancel()
             self.writer.close()
             self.db.conn.close()
-        return RunSummary(self.ingest.stats, self.writer.committed_events,
-                          self.writer.commits, self.pauses)
+        return RunSummary(
+            self.ingest.stats, self.writer.committed_events, self.writer.commits, self.pauses
+        )
 
 
 def run_forever(config: HearthConfig) -> RunSummary:

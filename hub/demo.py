@@ -35,9 +35,15 @@ from hub.datasets import read_ordonez_sensors
 from hub.events import Kind, Reading
 from hub.ingest.sensor_map import SensorMap
 from hub.local_broker import DEVICES, HUB, LocalBroker
+from hub.store.database import open_database
+from hub.store.event_table import read_events
 
 PACKAGE_DATA = Path(__file__).parent / "datasets" / "data" / "ordonez"
 REPO_CONFIG = Path(__file__).resolve().parents[1] / "config"
+
+
+class DemoError(RuntimeError):
+    """The demo cannot run (its recording is missing or empty)."""
 
 
 @dataclass
@@ -86,8 +92,12 @@ def demo_config(dataset: HearthConfig, broker: LocalBroker, workdir: Path) -> di
         "home": {"id": "demo", "timezone": dataset.home.timezone},
         "rooms": [room.model_dump(mode="json") for room in dataset.rooms],
         "sensors": sensors,
-        "broker": {"host": broker.host, "port": broker.port, "username": HUB.username,
-                   "password_file": str(password_file)},
+        "broker": {
+            "host": broker.host,
+            "port": broker.port,
+            "username": HUB.username,
+            "password_file": str(password_file),
+        },
         "storage": {"path": str(workdir / "demo.db"), "commit_interval_s": 1.0},
     }
 
@@ -99,74 +109,97 @@ def _message(sensor: Sensor, reading: Reading) -> tuple[str, str]:
     return f"zigbee2mqtt/{friendly_name(sensor)}", json.dumps(payload)
 
 
-async def run_demo(workdir: Path, speed: float, days: int | None,
-                   say: Callable[[str], None]) -> DemoResult:
+def _load_recording(days: int | None) -> tuple[HearthConfig, list[Reading]]:
     dataset = load_config(REPO_CONFIG / "ordonez-a.yaml")
     tz = ZoneInfo(dataset.home.timezone)
     read = read_ordonez_sensors(PACKAGE_DATA / "OrdonezA_Sensors.txt", tz)
     readings = [r for r in read.records if isinstance(r, Reading) and r.time is not None]
     first = readings[0].time
-    assert first is not None
-    if days is not None:
-        readings = [r for r in readings if r.time is not None and
-                    (r.time - first).days < days]
+    if days is not None and first is not None:
+        readings = [r for r in readings if r.time is not None and (r.time - first).days < days]
+    return dataset, readings
+
+
+def _device_client(broker: LocalBroker) -> paho.Client:
+    devices = paho.Client(CallbackAPIVersion.VERSION2, client_id="demo-devices")
+    devices.username_pw_set(DEVICES.username, DEVICES.password)
+    devices.connect(broker.host, broker.port)
+    devices.loop_start()
+    # One device nobody has mapped yet, and one garbled message: both are reported.
+    devices.publish("zigbee2mqtt/Hall Sensor", '{"occupancy":true,"battery":99}', qos=1)
+    devices.publish("zigbee2mqtt/Seat", b'{"pressure": tru', qos=1)
+    return devices
+
+
+async def _play(
+    readings: list[Reading],
+    dataset: HearthConfig,
+    clock: AcceleratedClock,
+    devices: paho.Client,
+    say: Callable[[str], None],
+) -> Counter[date]:
+    """Publish each reading when the accelerated clock reaches its time; count per local day."""
+    tz = ZoneInfo(dataset.home.timezone)
     mapping = SensorMap(dataset)
+    published: Counter[date] = Counter()
+    current_day: date | None = None
+    for reading in readings:
+        sensor = mapping.sensor_for(reading)
+        if sensor is None or reading.time is None:
+            continue
+        wait = clock.wall_seconds_until(reading.time)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        day = reading.time.astimezone(tz).date()
+        if current_day is not None and day != current_day:
+            say(f"  {current_day:%a %d %b %Y}: {published[current_day]} changes published")
+        current_day = day
+        topic, payload = _message(sensor, reading)
+        devices.publish(topic, payload, qos=1).wait_for_publish(10)
+        published[day] += 1
+    if current_day is not None:
+        say(f"  {current_day:%a %d %b %Y}: {published[current_day]} changes published")
+    return published
+
+
+async def run_demo(
+    workdir: Path, speed: float, days: int | None, say: Callable[[str], None]
+) -> DemoResult:
+    dataset, readings = _load_recording(days)
+    if not readings or readings[0].time is None:
+        raise DemoError("the Ordonez recording has no readings to play")
     workdir.mkdir(parents=True, exist_ok=True)
-    result = DemoResult()
+    result = DemoResult(config_path=workdir / "demo-home.yaml")
     with LocalBroker(workdir / "mosquitto") as broker:
         data = demo_config(dataset, broker, workdir)
-        result.config_path = workdir / "demo-home.yaml"
         result.config_path.write_text(yaml.safe_dump(data, sort_keys=False))
         result.db_path = Path(data["storage"]["path"])
         for suffix in ("", "-wal", "-shm"):
             Path(f"{result.db_path}{suffix}").unlink(missing_ok=True)
         config = load_config(result.config_path)
-        clock = AcceleratedClock(first, speed)
+        clock = AcceleratedClock(readings[0].time, speed)
         hub = Hub(config, clock)
         hub_task = asyncio.create_task(hub.run())
         await asyncio.wait_for(hub.ready.wait(), 30)
-        say(f"broker on 127.0.0.1:{broker.port}, hub ready; replaying {len(readings)} "
-            f"sensor changes from Ordonez home A at {speed:,.0f}x real time")
-        devices = paho.Client(CallbackAPIVersion.VERSION2, client_id="demo-devices")
-        devices.username_pw_set(DEVICES.username, DEVICES.password)
-        devices.connect(broker.host, broker.port)
-        devices.loop_start()
-        devices.publish("zigbee2mqtt/Hall Sensor", '{"occupancy":true,"battery":99}', qos=1)
-        devices.publish("zigbee2mqtt/Seat", b'{"pressure": tru', qos=1)
-        current_day: date | None = None
-        for reading in readings:
-            assert reading.time is not None
-            sensor = mapping.sensor_for(reading)
-            if sensor is None:
-                continue
-            wait = clock.wall_seconds_until(reading.time)
-            if wait > 0:
-                await asyncio.sleep(wait)
-            day = reading.time.astimezone(tz).date()
-            if day != current_day:
-                if current_day is not None:
-                    say(f"  {current_day:%a %d %b %Y}: {result.published[current_day]} "
-                        f"changes published")
-                current_day = day
-            topic, payload = _message(sensor, reading)
-            devices.publish(topic, payload, qos=1).wait_for_publish(10)
-            result.published[day] += 1
-        if current_day is not None:
-            say(f"  {current_day:%a %d %b %Y}: {result.published[current_day]} changes published")
+        say(
+            f"broker on 127.0.0.1:{broker.port}, hub ready; replaying {len(readings)} "
+            f"sensor changes from Ordonez home A at {speed:,.0f}x real time"
+        )
+        devices = _device_client(broker)
+        result.published = await _play(readings, dataset, clock, devices, say)
         devices.loop_stop()
         devices.disconnect()
+        # Let the last batch reach the disk before stopping (stop would flush it anyway).
         await asyncio.sleep(max(2.0, config.storage.commit_interval_s * 2))
         hub.request_stop()
         await hub_task
+    tz = ZoneInfo(config.home.timezone)
     result.stored = _stored_per_day(result.db_path, tz, {s.id: s.kind for s in config.sensors})
     return result
 
 
 def _stored_per_day(db: Path, tz: ZoneInfo, main_kind: dict[str, Kind]) -> Counter[date]:
     """Stored main-kind events per local day (battery and link readings are extra)."""
-    from hub.store.database import open_database
-    from hub.store.event_table import read_events
-
     counts: Counter[date] = Counter()
     database = open_database(db)
     for event in read_events(database.conn):

@@ -8,6 +8,7 @@ the rest of the hub reasons about. Both are frozen values; nothing mutates them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -61,9 +62,9 @@ TEXT_KINDS = frozenset({Kind.BUTTON, Kind.MEDICATION})
 Value = bool | float | str
 
 VALUE_TYPES: dict[Kind, type] = {
-    **{k: bool for k in BINARY_KINDS},
-    **{k: float for k in NUMERIC_KINDS},
-    **{k: str for k in TEXT_KINDS},
+    **dict.fromkeys(BINARY_KINDS, bool),
+    **dict.fromkeys(NUMERIC_KINDS, float),
+    **dict.fromkeys(TEXT_KINDS, str),
 }
 
 
@@ -129,7 +130,7 @@ def check_value(kind: Kind, value: object) -> Value:
     elif expected is float:
         if isinstance(value, int | float) and not isinstance(value, bool):
             as_float = float(value)
-            if as_float == as_float and as_float not in (float("inf"), float("-inf")):
+            if math.isfinite(as_float):
                 return as_float
     elif isinstance(value, str):
         return value

@@ -33,10 +33,14 @@ def load_or_exit(path: Path) -> HearthConfig:
 def setup_logging(verbose: bool) -> None:
     # Under systemd, journald stamps time and unit itself: keep lines short.
     under_journald = "JOURNAL_STREAM" in os.environ
-    fmt = "%(levelname)s %(name)s: %(message)s" if under_journald else \
-        "%(asctime)s %(levelname)s %(name)s: %(message)s"
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format=fmt,
-                        stream=sys.stderr)
+    fmt = (
+        "%(levelname)s %(name)s: %(message)s"
+        if under_journald
+        else "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO, format=fmt, stream=sys.stderr
+    )
 
 
 @contextmanager
@@ -50,7 +54,10 @@ def known_errors(*kinds: type[Exception]) -> Iterator[None]:
 
 def config_option() -> Callable[[Callable[..., object]], Callable[..., object]]:
     return click.option(
-        "--config", "-c", "config_path", required=True,
+        "--config",
+        "-c",
+        "config_path",
+        required=True,
         type=click.Path(dir_okay=False, path_type=Path),
         help="The home's YAML config file.",
     )

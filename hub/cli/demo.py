@@ -8,30 +8,43 @@ from pathlib import Path
 import click
 
 from hub.cli.common import known_errors, setup_logging
+from hub.demo import DemoError
 from hub.local_broker import BrokerStartError
 
 
 @click.command("demo")
-@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("var/demo"), show_default=True,
-              help="Where the demo keeps its broker, config and database.")
-@click.option("--speed", type=float, default=20_000, show_default=True,
-              help="How many times faster than real time the recording plays.")
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("var/demo"),
+    show_default=True,
+    help="Where the demo keeps its broker, config and database.",
+)
+@click.option(
+    "--speed",
+    type=float,
+    default=20_000,
+    show_default=True,
+    help="How many times faster than real time the recording plays.",
+)
 @click.option("--days", type=int, default=None, help="Play only the first DAYS days.")
 def demo_command(workdir: Path, speed: float, days: int | None) -> None:
     """Replay Ordonez home A as live Zigbee2MQTT traffic into a running hub."""
     from hub.demo import run_demo
 
     setup_logging(verbose=False)
-    with known_errors(BrokerStartError):
+    with known_errors(BrokerStartError, DemoError):
         result = asyncio.run(run_demo(workdir, speed, days, click.echo))
     published, stored = sum(result.published.values()), sum(result.stored.values())
-    click.echo(f"\npublished {published} sensor changes; the hub stored {stored} of them "
-               f"(plus battery and other readings) in {result.db_path}")
+    click.echo(
+        f"\npublished {published} sensor changes; the hub stored {stored} of them "
+        f"(plus battery and other readings) in {result.db_path}"
+    )
     for day in sorted(result.published):
         mark = "ok" if result.published[day] == result.stored[day] else "MISSING"
-        click.echo(f"  {day}: published {result.published[day]:4d}  "
-                   f"stored {result.stored[day]:4d}  {mark}")
+        click.echo(
+            f"  {day}: published {result.published[day]:4d}  stored {result.stored[day]:4d}  {mark}"
+        )
     click.echo("\nnext, try:")
     click.echo(f"  .venv/bin/hearth devices --config {result.config_path}")
     click.echo(f"  .venv/bin/hearth export --db {result.db_path} | head")

@@ -14,8 +14,12 @@ from hub.store.event_table import from_micros
 
 @click.command("devices")
 @config_option()
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Database to read (default: storage.path from the config).")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Database to read (default: storage.path from the config).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def devices_command(config_path: Path, db_path: Path | None, as_json: bool) -> None:
     """List devices seen on MQTT that no sensor in the config matches, with a sample payload."""
@@ -40,14 +44,19 @@ def devices_command(config_path: Path, db_path: Path | None, as_json: bool) -> N
         click.echo("every device heard is mapped to a sensor")
     for row in unmapped:
         model = f" ({row['model']})" if row["model"] else ""
-        click.echo(f"{row['source']}  {row['device']!r}{model}: {row['messages']} messages, "
-                   f"last {from_micros(row['last_seen_us']):%Y-%m-%d %H:%M} UTC")
+        click.echo(
+            f"{row['source']}  {row['device']!r}{model}: {row['messages']} messages, "
+            f"last {from_micros(row['last_seen_us']):%Y-%m-%d %H:%M} UTC"
+        )
         if row["sample"]:
             click.echo(f"    topic {row['topic']}  sample: {row['sample'][:160]}")
-        click.echo(f"    map it with:  match: {{source: {row['source']}, "
-                   f"device: {json.dumps(row['device'])}}}")
+        click.echo(
+            f"    map it with:  match: {{source: {row['source']}, "
+            f"device: {json.dumps(row['device'])}}}"
+        )
     if bad:
         click.echo(f"\n{sum(r['count'] for r in bad)} malformed messages on {len(bad)} topics:")
         for row in bad[:20]:
-            click.echo(f"  {row['topic']}: {row['count']}x, {row['reason']}; "
-                       f"sample: {row['sample'][:120]}")
+            click.echo(
+                f"  {row['topic']}: {row['count']}x, {row['reason']}; sample: {row['sample'][:120]}"
+            )

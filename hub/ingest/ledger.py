@@ -71,8 +71,9 @@ class Ledger:
         sighting.sample = sample_of(payload)
         sighting.topic = topic
 
-    def saw_announced(self, source: str, device: str, model: str, description: str,
-                      topic: str, now_us: int) -> None:
+    def saw_announced(
+        self, source: str, device: str, *, model: str, description: str, topic: str, now_us: int
+    ) -> None:
         """A producer listed a device (Zigbee2MQTT's bridge/devices) before it reported."""
         key = (source, device)
         sighting = self.sightings.get(key)
@@ -141,8 +142,17 @@ class LedgerSnapshot:
                      description = CASE WHEN excluded.description = '' THEN description
                                         ELSE excluded.description END""",
                 [
-                    (s.source, s.device, s.topic, s.first_seen_us, s.last_seen_us,
-                     s.messages, s.sample, s.model, s.description)
+                    (
+                        s.source,
+                        s.device,
+                        s.topic,
+                        s.first_seen_us,
+                        s.last_seen_us,
+                        s.messages,
+                        s.sample,
+                        s.model,
+                        s.description,
+                    )
                     for s in self.sightings
                 ],
             )

@@ -20,6 +20,7 @@ vanish; a clean stop publishes it ourselves.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
@@ -27,12 +28,16 @@ import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
+
+if TYPE_CHECKING:
+    from paho.mqtt.client import SocketLike
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +86,7 @@ class MqttLink:
         self.settings = settings
         self._on_message_cb = on_message
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._sock: socket.socket | None = None
+        self._sock: SocketLike | None = None
         self._paused = False
         self._received = 0
         self._closing = False
@@ -122,7 +127,7 @@ class MqttLink:
         return client
 
     def _connect_properties(self) -> Properties:
-        props = Properties(PacketTypes.CONNECT)
+        props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]  # paho: no hints
         props.SessionExpiryInterval = SESSION_EXPIRY_S
         props.ReceiveMaximum = self.settings.receive_maximum
         return props
@@ -132,10 +137,8 @@ class MqttLink:
         self._loop = asyncio.get_running_loop()
         self._misc_task = asyncio.create_task(self._misc_loop(), name="mqtt-misc")
         self._reconnect_task = asyncio.create_task(self._connect_loop(first=True))
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._settled.wait(), timeout_s)
-        except TimeoutError:
-            pass
         if self._failure is not None:
             await self.stop()
             raise self._failure
@@ -152,19 +155,29 @@ class MqttLink:
             try:
                 if first and attempt == 0:
                     self.client.connect(
-                        self.settings.host, self.settings.port, self.settings.keepalive_s,
-                        clean_start=False, properties=self._connect_properties(),
+                        self.settings.host,
+                        self.settings.port,
+                        self.settings.keepalive_s,
+                        clean_start=False,
+                        properties=self._connect_properties(),
                     )
                 else:
                     self.client.reconnect()
-                return
             except (OSError, ssl.SSLError) as exc:
-                delay = jittered_backoff(attempt, self.settings.backoff_min_s,
-                                         self.settings.backoff_max_s)
-                log.warning("MQTT broker %s:%d not reachable (%s); retrying in %.1f s",
-                            self.settings.host, self.settings.port, exc, delay)
+                delay = jittered_backoff(
+                    attempt, self.settings.backoff_min_s, self.settings.backoff_max_s
+                )
+                log.warning(
+                    "MQTT broker %s:%d not reachable (%s); retrying in %.1f s",
+                    self.settings.host,
+                    self.settings.port,
+                    exc,
+                    delay,
+                )
                 attempt += 1
                 await asyncio.sleep(delay)
+            else:
+                return
 
     async def _misc_loop(self) -> None:
         # Keepalive pings and retries are paho's "misc" work; once a second is enough.
@@ -175,24 +188,26 @@ class MqttLink:
 
     # --- socket plumbing (all in the event loop's thread) ----------------------
 
-    def _on_socket_open(self, client: paho.Client, userdata: object, sock: object) -> None:
+    def _on_socket_open(self, client: paho.Client, userdata: object, sock: SocketLike) -> None:
         assert self._loop is not None
-        self._sock = sock  # type: ignore[assignment]
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)  # type: ignore[attr-defined]
+        self._sock = sock
+        if isinstance(sock, socket.socket):
+            # A deeper receive buffer absorbs bursts while a batch is being committed.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
         if not self._paused:
             self._loop.add_reader(sock, self._on_readable)
 
-    def _on_socket_close(self, client: paho.Client, userdata: object, sock: object) -> None:
+    def _on_socket_close(self, client: paho.Client, userdata: object, sock: SocketLike) -> None:
         assert self._loop is not None
         self._loop.remove_reader(sock)
         self._loop.remove_writer(sock)
         self._sock = None
 
-    def _on_register_write(self, client: paho.Client, userdata: object, sock: object) -> None:
+    def _on_register_write(self, client: paho.Client, userdata: object, sock: SocketLike) -> None:
         assert self._loop is not None
         self._loop.add_writer(sock, client.loop_write)
 
-    def _on_unregister_write(self, client: paho.Client, userdata: object, sock: object) -> None:
+    def _on_unregister_write(self, client: paho.Client, userdata: object, sock: SocketLike) -> None:
         assert self._loop is not None
         self._loop.remove_writer(sock)
 
@@ -227,8 +242,14 @@ class MqttLink:
 
     # --- MQTT callbacks --------------------------------------------------------
 
-    def _on_connect(self, client: paho.Client, userdata: object, flags: paho.ConnectFlags,
-                    reason: ReasonCode, properties: Properties | None) -> None:
+    def _on_connect(
+        self,
+        client: paho.Client,
+        userdata: object,
+        flags: paho.ConnectFlags,
+        reason: ReasonCode,
+        properties: Properties | None,
+    ) -> None:
         if reason.is_failure:
             # Bad credentials or not authorised: retrying will not help, say so once.
             self._failure = MqttLinkError(
@@ -240,26 +261,35 @@ class MqttLink:
             client.disconnect()
             return
         self.connects += 1
-        log.info("connected to MQTT broker %s:%d (session %s)", self.settings.host,
-                 self.settings.port, "resumed" if flags.session_present else "new")
-        client.publish(self.settings.status_topic, json.dumps({"state": "online"}),
-                       qos=1, retain=True)
+        log.info(
+            "connected to MQTT broker %s:%d (session %s)",
+            self.settings.host,
+            self.settings.port,
+            "resumed" if flags.session_present else "new",
+        )
+        client.publish(
+            self.settings.status_topic, json.dumps({"state": "online"}), qos=1, retain=True
+        )
         for topic_filter in self.settings.subscriptions:
             client.subscribe(topic_filter, qos=1)
         self.connected.set()
         self._settled.set()
 
-    def _on_disconnect(self, client: paho.Client, userdata: object,
-                       flags: paho.DisconnectFlags, reason: ReasonCode,
-                       properties: Properties | None) -> None:
+    def _on_disconnect(
+        self,
+        client: paho.Client,
+        userdata: object,
+        flags: paho.DisconnectFlags,
+        reason: ReasonCode,
+        properties: Properties | None,
+    ) -> None:
         self.connected.clear()
         if self._closing:
             return
         log.warning("lost the MQTT broker (%s); reconnecting", reason)
         self._reconnect_task = asyncio.ensure_future(self._connect_loop())
 
-    def _on_message(self, client: paho.Client, userdata: object,
-                    message: paho.MQTTMessage) -> None:
+    def _on_message(self, client: paho.Client, userdata: object, message: paho.MQTTMessage) -> None:
         self._received += 1
         if self._closing:
             # Stopping: leave it unacknowledged; the broker hands it over next time.
@@ -269,7 +299,7 @@ class MqttLink:
         # since dropped must not be sent on the new one (the broker redelivers
         # that message instead, and we store it again: at least once).
         token = (self.connects << 16) | message.mid if message.qos else -1
-        self._on_message_cb(message.topic, message.payload, token, message.qos)
+        self._on_message_cb(message.topic, bytes(message.payload), token, message.qos)
 
     # --- use -------------------------------------------------------------------
 
@@ -280,8 +310,9 @@ class MqttLink:
             if token >> 16 == current:
                 self.client.ack(token & 0xFFFF, 1)
 
-    def publish(self, topic: str, payload: str | bytes, *, qos: int = 1,
-                retain: bool = False) -> None:
+    def publish(
+        self, topic: str, payload: str | bytes, *, qos: int = 1, retain: bool = False
+    ) -> None:
         self.client.publish(topic, payload, qos=qos, retain=retain)
 
     async def stop(self) -> None:
@@ -291,8 +322,9 @@ class MqttLink:
             # Read again so the broker's PUBACK for "offline" reaches us; new
             # messages are left unacknowledged by _on_message while closing.
             self.resume()
-            info = self.client.publish(self.settings.status_topic,
-                                       json.dumps({"state": "offline"}), qos=1, retain=True)
+            info = self.client.publish(
+                self.settings.status_topic, json.dumps({"state": "offline"}), qos=1, retain=True
+            )
             for _ in range(50):  # up to 5 s for the broker to take it
                 if info.is_published():
                     break

@@ -72,7 +72,10 @@ class Ingest:
         if sensor is None:
             self.stats.unmapped += 1
             self.ledger.saw_unmapped(
-                reading.source, reading.device, origin, str(reading.value).encode(),
+                reading.source,
+                reading.device,
+                origin,
+                str(reading.value).encode(),
                 to_micros(time),
             )
             return None
@@ -80,8 +83,9 @@ class Ingest:
             event = self.sensors.to_event(sensor, reading, time)
         except MalformedPayload as exc:
             self.stats.malformed += 1
-            self.ledger.saw_malformed(origin, str(reading.value).encode(), str(exc),
-                                      to_micros(time))
+            self.ledger.saw_malformed(
+                origin, str(reading.value).encode(), str(exc), to_micros(time)
+            )
             return None
         self.stats.events += 1
         return event
@@ -92,5 +96,10 @@ class Ingest:
             if self.sensors.sensor_for(Reading(Source.ZIGBEE2MQTT, device.device, None, True)):
                 continue
             self.ledger.saw_announced(
-                device.source, device.device, device.model, device.description, topic, now_us
+                device.source,
+                device.device,
+                model=device.model,
+                description=device.description,
+                topic=topic,
+                now_us=now_us,
             )

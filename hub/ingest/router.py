@@ -72,8 +72,5 @@ class Router:
             return esphome.parse(topic, payload)
         if self._rtl_filter and topic_matches_sub(self._rtl_filter, topic):
             return rtl433.parse(topic, payload)
-        if self._shelly and (
-            rest == "online" or rest == "events/rpc" or rest.startswith("status/")
-        ):
-            return shelly.parse(topic, payload)
-        return []
+        is_shelly = rest in ("online", "events/rpc") or rest.startswith("status/")
+        return shelly.parse(topic, payload) if self._shelly and is_shelly else []

@@ -134,15 +134,24 @@ class BatchWriter:
         if exc is not None:
             # Disk full, I/O error: keep the batch (unacknowledged) and try again.
             self.failed_commits += 1
-            log.error("could not write %d events, will retry in %.0f s: %s",
-                      len(events), RETRY_DELAY_S, exc)
+            log.error(
+                "could not write %d events, will retry in %.0f s: %s",
+                len(events),
+                RETRY_DELAY_S,
+                exc,
+            )
             self._events[:0] = events
             self._tokens[:0] = tokens
             self._ledger.sightings.update(
-                {(s.source, s.device): s for s in snapshot.sightings
-                 if (s.source, s.device) not in self._ledger.sightings})
+                {
+                    (s.source, s.device): s
+                    for s in snapshot.sightings
+                    if (s.source, s.device) not in self._ledger.sightings
+                }
+            )
             self._ledger.malformed.update(
-                {t.topic: t for t in snapshot.malformed if t.topic not in self._ledger.malformed})
+                {t.topic: t for t in snapshot.malformed if t.topic not in self._ledger.malformed}
+            )
             asyncio.get_running_loop().call_later(RETRY_DELAY_S, self._start_commit)
             return
         self._done(events, tokens)

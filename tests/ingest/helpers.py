@@ -23,22 +23,45 @@ def hub_config_data(broker: LocalBroker, tmp_path: Path, **storage: Any) -> dict
     password_file.write_text(HUB.password + "\n")
     password_file.chmod(0o600)
     return {
-        "home": {"id": f"test-{tmp_path.name[-12:].lower().replace('_', '-')}",
-                 "timezone": "Europe/London"},
+        "home": {
+            "id": f"test-{tmp_path.name[-12:].lower().replace('_', '-')}",
+            "timezone": "Europe/London",
+        },
         "rooms": [{"id": "bedroom"}, {"id": "kitchen"}, {"id": "hall"}],
         "sensors": [
-            {"id": "bedroom_motion", "match": {"source": "zigbee2mqtt",
-                                               "device": "Bedroom Motion"},
-             "kind": "motion", "room": "bedroom"},
-            {"id": "front_door", "match": {"source": "zigbee2mqtt", "device": "Front Door"},
-             "kind": "contact", "room": "hall", "role": "front_door"},
-            {"id": "kettle", "match": {"source": "zigbee2mqtt", "device": "Kettle Plug"},
-             "kind": "power", "room": "kitchen", "role": "kettle"},
-            {"id": "sequence", "match": {"source": "generic", "topic": "test/sequence"},
-             "kind": "temperature", "room": "kitchen"},
+            {
+                "id": "bedroom_motion",
+                "match": {"source": "zigbee2mqtt", "device": "Bedroom Motion"},
+                "kind": "motion",
+                "room": "bedroom",
+            },
+            {
+                "id": "front_door",
+                "match": {"source": "zigbee2mqtt", "device": "Front Door"},
+                "kind": "contact",
+                "room": "hall",
+                "role": "front_door",
+            },
+            {
+                "id": "kettle",
+                "match": {"source": "zigbee2mqtt", "device": "Kettle Plug"},
+                "kind": "power",
+                "room": "kitchen",
+                "role": "kettle",
+            },
+            {
+                "id": "sequence",
+                "match": {"source": "generic", "topic": "test/sequence"},
+                "kind": "temperature",
+                "room": "kitchen",
+            },
         ],
-        "broker": {"host": broker.host, "port": broker.port, "username": HUB.username,
-                   "password_file": str(password_file)},
+        "broker": {
+            "host": broker.host,
+            "port": broker.port,
+            "username": HUB.username,
+            "password_file": str(password_file),
+        },
         "storage": {"path": str(tmp_path / "hub.db"), "commit_interval_s": 0.2, **storage},
     }
 
@@ -109,7 +132,8 @@ class HubThread:
         return self
 
     def stop(self) -> RunSummary:
-        assert self._loop is not None and self.hub is not None
+        assert self._loop is not None
+        assert self.hub is not None
         self._loop.call_soon_threadsafe(self.hub.request_stop)
         self._thread.join(30)
         assert not self._thread.is_alive(), "hub did not stop within 30 s"

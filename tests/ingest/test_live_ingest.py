@@ -9,6 +9,7 @@ import paho.mqtt.client as paho
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
+from hub.config.models import HearthConfig
 from hub.daemon import Hub
 from hub.ingest.mqtt_link import MqttLinkError
 from hub.local_broker import DEVICES, LocalBroker
@@ -21,7 +22,6 @@ from tests.ingest.helpers import (
     hub_config_data,
     wait_for,
 )
-from hub.config.models import HearthConfig
 
 
 def retained(broker: LocalBroker, topic: str) -> bytes | None:
@@ -29,7 +29,7 @@ def retained(broker: LocalBroker, topic: str) -> bytes | None:
     got: list[bytes] = []
     client = paho.Client(CallbackAPIVersion.VERSION2, client_id="retained-reader")
     client.username_pw_set(DEVICES.username, DEVICES.password)
-    client.on_message = lambda c, u, m: got.append(m.payload)
+    client.on_message = lambda c, u, m: got.append(bytes(m.payload))
     client.on_connect = lambda c, u, f, r, p: c.subscribe(topic, qos=1)
     # 'devices' may only write; use the hub account's read-all rights via a second user.
     client.username_pw_set("hearth", "hub-secret")
@@ -49,8 +49,9 @@ def test_events_from_zigbee2mqtt_are_stored_and_status_is_retained(
     status_topic = f"{config.topic_prefix}/status"
     assert json.loads(retained(broker, status_topic) or b"{}") == {"state": "online"}
     publisher = Publisher(broker)
-    publisher.send("zigbee2mqtt/Bedroom Motion",
-                   '{"occupancy":true,"battery":91,"linkquality":102}')
+    publisher.send(
+        "zigbee2mqtt/Bedroom Motion", '{"occupancy":true,"battery":91,"linkquality":102}'
+    )
     publisher.send("zigbee2mqtt/Front Door", '{"contact":false,"battery":77}')
     publisher.send("zigbee2mqtt/Kettle Plug", '{"power":2150.5,"state":"ON"}')
     db = config.storage.path
@@ -107,8 +108,7 @@ def test_messages_sent_while_the_hub_is_down_arrive_when_it_returns(
     publisher.close()
 
 
-def test_hub_reconnects_after_a_broker_restart(fresh_broker: LocalBroker,
-                                               tmp_path: Path) -> None:
+def test_hub_reconnects_after_a_broker_restart(fresh_broker: LocalBroker, tmp_path: Path) -> None:
     config = hub_config(fresh_broker, tmp_path)
     runner = HubThread(config).start()
     assert runner.hub is not None
@@ -126,7 +126,7 @@ def test_hub_reconnects_after_a_broker_restart(fresh_broker: LocalBroker,
 def test_wrong_password_is_one_clear_error(broker: LocalBroker, tmp_path: Path) -> None:
     data = hub_config_data(broker, tmp_path)
     Path(data["broker"]["password_file"]).write_text("not-the-password\n")
-    with pytest.raises(MqttLinkError, match="refused the connection.*check broker.username"):
+    with pytest.raises(MqttLinkError, match=r"refused the connection.*check broker\.username"):
         HubThread(HearthConfig.model_validate(data)).start()
 
 

@@ -64,9 +64,7 @@ def stop_mid_stream(broker: LocalBroker, tmp_path: Path, sig: signal.Signals) ->
         assert wait_for(lambda: status_is(broker, data, "offline"), 10)
 
     hub = start_hub(config_file, log)
-    finished = wait_for(
-        lambda: len(set(db_rows(db, "SELECT value FROM events"))) >= MESSAGES, 120
-    )
+    finished = wait_for(lambda: len(set(db_rows(db, "SELECT value FROM events"))) >= MESSAGES, 120)
     hub.send_signal(signal.SIGTERM)
     assert hub.wait(30) == 0, log.read_text()
     assert finished, f"only {event_count(db)} of {MESSAGES} arrived; log:\n{log.read_text()}"
