@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from hub.bus import EventBus
 from hub.clock import ManualClock
 from hub.config.models import HearthConfig
-from hub.datasets import BadRow, DatasetRead, Format, read_dataset
+from hub.datasets import BadRow, DatasetError, DatasetRead, Format, detect_format, read_dataset
 from hub.events import Event, Reading
 from hub.ingest.ledger import Ledger
 from hub.ingest.pipeline import Ingest
@@ -67,9 +67,31 @@ def _merged(reads: list[tuple[Path, DatasetRead]]) -> Iterator[tuple[Path, Readi
 def load_files(
     config: HearthConfig, files: list[Path], fmt: Format | None = None
 ) -> list[tuple[Path, DatasetRead]]:
-    """Read every file (in the home's time zone); bad rows are collected, not raised."""
+    """Read every file (in the home's time zone); bad rows are collected, not raised.
+
+    A format named by the caller that fits not one row of a file is a DatasetError:
+    otherwise a mistyped `--format` "succeeds", storing nothing and listing every
+    line of the file as a bad row.
+    """
     tz = ZoneInfo(config.home.timezone)
-    return [(path, read_dataset(path, fmt, tz)) for path in files]
+    reads = [(path, read_dataset(path, fmt, tz)) for path in files]
+    if fmt is not None:
+        for path, read in reads:
+            if read.rows and not read.records:
+                raise DatasetError(_mismatch(path, fmt, read.problems[0]))
+    return reads
+
+
+def _mismatch(path: Path, fmt: Format, first: BadRow) -> str:
+    try:
+        detected: Format | None = detect_format(path)
+    except DatasetError:
+        detected = None
+    hint = f"it looks like {detected.value}" if detected not in (None, fmt) else "check the file"
+    return (
+        f"{path}: no row can be read as {fmt.value} (line {first.line}: {first.reason}); "
+        f"{hint}, or let the format be detected"
+    )
 
 
 def record_count(reads: list[tuple[Path, DatasetRead]]) -> int:
@@ -117,13 +139,15 @@ def replay_reads(
     done = 0
     try:
         for path, record in _merged(reads):
+            # Every record moves the clock, stored or not, as time passes in a live home;
+            # so the report's `last` is the last record's time, like `first`.
+            clock.advance_to(_time_of(record))
             event = record if isinstance(record, Event) else ingest.map_reading(record, path.name)
             done += 1
             if on_progress is not None and done % 5000 == 0:
                 on_progress(5000)
             if event is None:
                 continue
-            clock.advance_to(event.time)
             bus.publish([event])
             writer.add([event])
         writer.commit_now()

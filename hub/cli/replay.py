@@ -11,7 +11,7 @@ import click
 
 from hub.cli.common import config_option, known_errors, load_or_exit
 from hub.datasets import DatasetError, Format
-from hub.store.database import StoreError
+from hub.store.database import StoreError, open_database
 
 
 @click.command("replay")
@@ -57,6 +57,8 @@ def replay_command(
     started = time.perf_counter()
     with known_errors(DatasetError, StoreError):
         reads = load_files(config, list(files), Format(fmt) if fmt else None)
+        # A bad --db is reported alone, before a progress bar starts on stderr.
+        open_database(db_path, durable=False).conn.close()
         with click.progressbar(
             length=record_count(reads), label="replaying", file=sys.stderr, show_pos=True
         ) as bar:

@@ -112,6 +112,23 @@ class Ledger:
             f" ({suppressed} more since last report)" if suppressed else "",
         )
 
+    def give_back(self, snapshot: LedgerSnapshot) -> None:
+        """Merge tallies that could not be written back into the current ones."""
+        for old in snapshot.sightings:
+            key = (old.source, old.device)
+            new = self.sightings.get(key)
+            if new is None:
+                self.sightings[key] = old
+            else:
+                new.first_seen_us = min(new.first_seen_us, old.first_seen_us)
+                new.messages += old.messages
+        for old_tally in snapshot.malformed:
+            tally = self.malformed.get(old_tally.topic)
+            if tally is None:
+                self.malformed[old_tally.topic] = old_tally
+            else:
+                tally.count += old_tally.count
+
     def take(self) -> LedgerSnapshot:
         """Hand over the tallies so far (to be written with the next batch) and start afresh."""
         snapshot = LedgerSnapshot(list(self.sightings.values()), list(self.malformed.values()))

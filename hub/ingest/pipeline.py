@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hub.clock import Clock
-from hub.config.models import HearthConfig
+from hub.config.models import HearthConfig, Sensor
 from hub.events import Event, Reading, Source
 from hub.ingest.adapters import zigbee2mqtt
 from hub.ingest.errors import MalformedPayload
@@ -46,8 +46,11 @@ class Ingest:
             readings = self.router.route(topic, payload)
             events = []
             unmapped: set[str] = set()
+            device: str | None = None
+            sensor: Sensor | None = None
             for reading in readings:
-                sensor = self.sensors.sensor_for(reading)
+                if reading.device != device:  # a message's readings share a device
+                    device, sensor = reading.device, self.sensors.sensor_for(reading)
                 if sensor is None:
                     # One sighting per device per message, however many readings it held.
                     if reading.device not in unmapped:

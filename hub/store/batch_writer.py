@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from hub.events import Event
 from hub.ingest.ledger import Ledger, LedgerSnapshot
+from hub.store.database import StoreError
 from hub.store.event_table import insert_events
 
 log = logging.getLogger(__name__)
@@ -81,10 +82,13 @@ class BatchWriter:
         try:
             insert_events(conn, events)
             snapshot.write(conn)
+            conn.execute("COMMIT")
         except sqlite3.Error:
-            conn.execute("ROLLBACK")
+            # The failed COMMIT (a full disk can refuse at commit time) leaves the
+            # transaction open; roll it back so the retry starts clean.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
 
     # --- synchronous use (replay, tests) -------------------------------------
 
@@ -92,7 +96,12 @@ class BatchWriter:
         """Write everything pending in this thread (replay and shutdown paths)."""
         events, tokens = self._events, self._tokens
         self._events, self._tokens = [], []
-        self._write(events, self._ledger.take())
+        snapshot = self._ledger.take()
+        try:
+            self._write(events, snapshot)
+        except sqlite3.Error as exc:
+            self._restore(events, tokens, snapshot)
+            raise StoreError(f"could not write {len(events)} events: {exc}") from exc
         self._done(events, tokens)
 
     # --- asynchronous use (the live hub) ---------------------------------------
@@ -133,30 +142,25 @@ class BatchWriter:
         exc = future.exception()
         if exc is not None:
             # Disk full, I/O error: keep the batch (unacknowledged) and try again.
-            self.failed_commits += 1
             log.error(
                 "could not write %d events, will retry in %.0f s: %s",
                 len(events),
                 RETRY_DELAY_S,
                 exc,
             )
-            self._events[:0] = events
-            self._tokens[:0] = tokens
-            self._ledger.sightings.update(
-                {
-                    (s.source, s.device): s
-                    for s in snapshot.sightings
-                    if (s.source, s.device) not in self._ledger.sightings
-                }
-            )
-            self._ledger.malformed.update(
-                {t.topic: t for t in snapshot.malformed if t.topic not in self._ledger.malformed}
-            )
+            self._restore(events, tokens, snapshot)
             asyncio.get_running_loop().call_later(RETRY_DELAY_S, self._start_commit)
             return
         self._done(events, tokens)
         if self.pending >= self.batch_max:
             self._start_commit()
+
+    def _restore(self, events: list[Event], tokens: list[int], snapshot: LedgerSnapshot) -> None:
+        """Put a batch that failed to write back in front of what arrived since."""
+        self.failed_commits += 1
+        self._events[:0] = events
+        self._tokens[:0] = tokens
+        self._ledger.give_back(snapshot)
 
     def _done(self, events: list[Event], tokens: list[int]) -> None:
         self.commits += 1
@@ -166,17 +170,28 @@ class BatchWriter:
         if self._on_space is not None:
             self._on_space()
 
-    async def drain(self) -> None:
-        """Write everything still waiting (clean shutdown)."""
+    async def drain(self, attempts: int = 3) -> None:
+        """Write everything still waiting (clean shutdown).
+
+        Raises StoreError if the disk keeps refusing: what could not be written
+        was not acknowledged either, so the broker delivers it again next time.
+        """
+        failures_before = self.failed_commits
         while True:
             if self._inflight is not None:
                 await asyncio.wait([self._inflight])
                 continue
             if not (self._events or self._tokens or self._ledger_dirty()):
-                break
-            self._start_commit()
-            if self._inflight is None:  # no executor: synchronous mode
+                return
+            if self.failed_commits - failures_before >= attempts:
+                raise StoreError(
+                    f"could not write {self.pending} events at shutdown; they were not "
+                    "acknowledged, so the broker will deliver them again"
+                )
+            if self._executor is None:
                 self.commit_now()
+            else:
+                self._start_commit()
 
     def close(self) -> None:
         if self._executor is not None:

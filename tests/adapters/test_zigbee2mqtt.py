@@ -14,9 +14,20 @@ from hub.ingest.errors import MalformedPayload
 BASE = "zigbee2mqtt"
 
 
+class Unordered(list[Reading]):
+    """The readings of one message, compared as a multiset: their order carries no meaning."""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, list):
+            return NotImplemented
+        return sorted(map(repr, self)) == sorted(map(repr, other))
+
+    __hash__ = None
+
+
 def parse(topic: str, payload: str | bytes) -> list[Reading]:
     raw = payload.encode() if isinstance(payload, str) else payload
-    return zigbee2mqtt.parse(topic, raw, BASE)
+    return Unordered(zigbee2mqtt.parse(topic, raw, BASE))
 
 
 def reading(device: str, kind: Kind, value: bool | float | str) -> Reading:

@@ -31,7 +31,8 @@ def show(value: object) -> str:
 def loads(payload: bytes) -> object:
     """Decode a JSON payload once; any decoding problem is a MalformedPayload."""
     try:
-        return json.loads(payload)
+        # MQTT JSON is UTF-8; decoding first skips json's encoding detection.
+        return json.loads(payload.decode("utf-8"))
     # UnicodeDecodeError and JSONDecodeError are both ValueErrors; absurdly deep
     # nesting ("[[[[...") exhausts the recursion limit instead.
     except (ValueError, RecursionError) as exc:

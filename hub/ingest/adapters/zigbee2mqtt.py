@@ -39,7 +39,6 @@ from __future__ import annotations
 from hub.events import Kind, Reading, Source
 from hub.ingest.adapters._common import (
     JsonObject,
-    as_bool,
     as_number,
     as_text,
     loads,
@@ -52,17 +51,18 @@ from hub.ingest.errors import MalformedPayload
 
 _SOURCE = Source.ZIGBEE2MQTT
 
-_BOOL_FIELDS: tuple[tuple[str, Kind], ...] = (
-    ("occupancy", Kind.MOTION),
-    ("presence", Kind.PRESENCE),
-    ("water_leak", Kind.WATER),
-)
-_NUMBER_FIELDS: tuple[tuple[str, Kind], ...] = (
-    ("power", Kind.POWER),
-    ("temperature", Kind.TEMPERATURE),
-    ("humidity", Kind.HUMIDITY),
-    ("battery", Kind.BATTERY),
-)
+_BOOL_KINDS: dict[str, Kind] = {
+    "occupancy": Kind.MOTION,
+    "presence": Kind.PRESENCE,
+    "water_leak": Kind.WATER,
+}
+_NUMBER_KINDS: dict[str, Kind] = {
+    "power": Kind.POWER,
+    "temperature": Kind.TEMPERATURE,
+    "humidity": Kind.HUMIDITY,
+    "battery": Kind.BATTERY,
+}
+_ON_OFF = ("ON", "OFF")
 # Suffixes after a friendly name whose messages are not device state.
 _IGNORED_SUFFIXES = frozenset({"set", "get", "action"})
 _COMMAND_SEGMENTS = frozenset({"set", "get"})
@@ -90,31 +90,49 @@ def parse(topic: str, payload: bytes, base: str) -> list[Reading]:
 def _state(device: str, payload: bytes) -> list[Reading]:
     data = loads_object(payload, "device state")
     readings: list[Reading] = []
-    for key, kind in _BOOL_FIELDS:
-        flag = as_bool(data.get(key), key)
-        if flag is not None:
-            readings.append(Reading(_SOURCE, device, kind, flag))
-    contact = as_bool(data.get("contact"), "contact")
-    if contact is not None:
-        readings.append(Reading(_SOURCE, device, Kind.CONTACT, not contact))
-    action = as_text(data.get("action"), "action")
-    if action:
-        readings.append(Reading(_SOURCE, device, Kind.BUTTON, action))
-    state = as_text(data.get("state"), "state")
-    if state in ("ON", "OFF"):
-        readings.append(Reading(_SOURCE, device, Kind.SWITCH, state == "ON"))
-    for key, kind in _NUMBER_FIELDS:
-        number = as_number(data.get(key), key)
-        if number is not None:
-            readings.append(Reading(_SOURCE, device, kind, number))
-    lux_key = "illuminance_lux" if data.get("illuminance_lux") is not None else "illuminance"
-    lux = as_number(data.get(lux_key), lux_key)
-    if lux is not None:
-        readings.append(Reading(_SOURCE, device, Kind.ILLUMINANCE, lux))
-    pressure = _pressure(data, device)
-    if pressure is not None:
-        readings.append(pressure)
+    # Walk only the keys present (a message carries a handful of the dozens a
+    # device may expose): this is the hottest loop of live ingest.
+    for key, value in data.items():
+        if value is None:  # Z2M's "attribute went away": nothing to report
+            continue
+        kind = _BOOL_KINDS.get(key)
+        if kind is not None:
+            readings.append(Reading(_SOURCE, device, kind, _bool(value, key)))
+            continue
+        kind = _NUMBER_KINDS.get(key)
+        if kind is not None:
+            number = as_number(value, key)
+            if number is not None:
+                readings.append(Reading(_SOURCE, device, kind, number))
+            continue
+        reading = _special(device, key, value, data)
+        if reading is not None:
+            readings.append(reading)
     return readings
+
+
+def _bool(value: object, key: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise MalformedPayload(f"{key} must be true or false, got {show(value)}")
+
+
+def _special(device: str, key: str, value: object, data: JsonObject) -> Reading | None:
+    """Fields that need more than a type check: inverted, edge-triggered or ambiguous."""
+    if key == "contact":
+        return Reading(_SOURCE, device, Kind.CONTACT, not _bool(value, key))
+    if key == "action":
+        action = as_text(value, key)
+        return Reading(_SOURCE, device, Kind.BUTTON, action) if action else None
+    if key == "state":
+        state = as_text(value, key)
+        return Reading(_SOURCE, device, Kind.SWITCH, state == "ON") if state in _ON_OFF else None
+    if key == "illuminance_lux" or (key == "illuminance" and data.get("illuminance_lux") is None):
+        lux = as_number(value, key)
+        return None if lux is None else Reading(_SOURCE, device, Kind.ILLUMINANCE, lux)
+    if key == "pressure":
+        return _pressure(data, device)
+    return None
 
 
 def _pressure(data: JsonObject, device: str) -> Reading | None:

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Set up Hearth on a fresh Debian 12 or Raspberry Pi OS (bookworm) machine, then
+#   ./setup.sh demo   replay a real recorded home as live MQTT traffic into a running hub
+#   ./setup.sh test   run the linters, the type checker and the whole test suite
+# It needs only python3 and root or sudo; it installs everything else itself and
+# can be run again at any time (it installs only what is missing).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+mode=${1:-}
+case "$mode" in
+  demo | test) ;;
+  *)
+    echo "usage: ./setup.sh demo | test" >&2
+    exit 2
+    ;;
+esac
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "setup.sh: run as root or install sudo" >&2; exit 1; }
+  sudo_cmd=(sudo)
+fi
+
+# System packages: Mosquitto (tests and the demo start private brokers with it),
+# venv support for Debian's python3, and sqlite3 to look inside the database.
+packages=(python3-venv mosquitto mosquitto-clients sqlite3)
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup.sh: installing ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The project's own virtual environment, with the test tools when testing.
+if [ ! -x .venv/bin/python ]; then
+  echo "setup.sh: creating .venv"
+  python3 -m venv .venv
+fi
+extras=""
+[ "$mode" = test ] && extras="[test]"
+echo "setup.sh: installing Hearth${extras} into .venv"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}"
+
+if [ "$mode" = demo ]; then
+  exec .venv/bin/hearth demo
+fi
+echo "setup.sh: ruff"
+.venv/bin/ruff check .
+echo "setup.sh: mypy (strict)"
+.venv/bin/mypy
+echo "setup.sh: pytest"
+exec .venv/bin/pytest
