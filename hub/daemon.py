@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,8 +27,11 @@ from hub.ingest.mqtt_link import LinkSettings, MqttLink
 from hub.ingest.pipeline import Ingest, IngestStats
 from hub.store.batch_writer import BatchWriter
 from hub.store.database import open_database
+from hub.store.retention import prune_raw_events, retention_cutoff
 
 log = logging.getLogger(__name__)
+
+RETENTION_EVERY_S = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,23 @@ class Hub:
         ):
             self.link.resume()
 
+    async def _retention(self) -> None:
+        """Prune raw events past the retention period now and then once a day."""
+        keep_days = self.config.storage.raw_retention_days
+        while True:
+            cutoff = retention_cutoff(self.clock.now(), keep_days)
+            try:
+                removed = await self.writer.run_exclusive(
+                    functools.partial(prune_raw_events, before=cutoff)
+                )
+            except sqlite3.Error as exc:
+                # One readable line; the hub goes on, and tries again tomorrow.
+                log.error("could not prune events older than %d days: %s", keep_days, exc)  # noqa: TRY400
+            else:
+                if removed:
+                    log.info("retention: removed %d events older than %d days", removed, keep_days)
+            await asyncio.sleep(RETENTION_EVERY_S)
+
     async def _watch_congestion(self) -> None:
         while True:
             await asyncio.sleep(0.05)
@@ -121,6 +143,7 @@ class Hub:
         self.writer.start()
         timer = asyncio.create_task(self.writer.run_timer(), name="commit-timer")
         watcher = asyncio.create_task(self._watch_congestion(), name="congestion")
+        retention = asyncio.create_task(self._retention(), name="retention")
         try:
             await self.link.start()
             self.ready.set()
@@ -137,8 +160,8 @@ class Hub:
             await self.writer.drain()
             await self.link.stop()
         finally:
-            timer.cancel()
-            watcher.cancel()
+            for task in (timer, watcher, retention):
+                task.cancel()
             self.writer.close()
             self.db.conn.close()
         return RunSummary(

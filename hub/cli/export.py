@@ -55,7 +55,10 @@ def export_command(
         if output is None:
             count = write_jsonl(events, sys.stdout)
         else:
-            with output.open("w", encoding="utf-8") as out:
-                count = write_jsonl(events, out)
+            try:
+                with output.open("w", encoding="utf-8") as out:
+                    count = write_jsonl(events, out)
+            except OSError as exc:  # no such folder, no permission, disk full
+                fail(f"cannot write {output}: {exc.strerror or exc}")
         db.conn.close()
     click.echo(f"exported {count} events", err=True)

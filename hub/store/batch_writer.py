@@ -19,6 +19,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from hub.events import Event
 from hub.ingest.ledger import Ledger, LedgerSnapshot
@@ -28,6 +29,8 @@ from hub.store.event_table import insert_events
 log = logging.getLogger(__name__)
 
 RETRY_DELAY_S = 5.0
+
+T = TypeVar("T")
 
 
 class BatchWriter:
@@ -192,6 +195,13 @@ class BatchWriter:
                 self.commit_now()
             else:
                 self._start_commit()
+
+    async def run_exclusive(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `job(conn)` on the writer thread, between batches (e.g. retention)."""
+        if self._executor is None:
+            return job(self._conn)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, job, self._conn)
 
     def close(self) -> None:
         if self._executor is not None:

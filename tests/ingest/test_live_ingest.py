@@ -161,3 +161,29 @@ def test_overload_pauses_reading_and_loses_nothing(broker: LocalBroker, tmp_path
     assert summary.pauses > 0
     assert max(queue_sizes) < 100
     publisher.close()
+
+
+def test_hub_prunes_events_older_than_the_retention_period_at_start(
+    broker: LocalBroker, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from hub.events import Event, Kind, Source
+    from hub.store.database import open_database
+    from hub.store.event_table import insert_events
+
+    config = hub_config(broker, tmp_path, raw_retention_days=30)
+    now = datetime.now(UTC)
+    old = Event(now - timedelta(days=31), "bedroom_motion", Kind.MOTION, True, Source.ZIGBEE2MQTT)
+    recent = Event(
+        now - timedelta(days=29), "bedroom_motion", Kind.MOTION, False, Source.ZIGBEE2MQTT
+    )
+    db = open_database(config.storage.path)
+    db.conn.execute("BEGIN")
+    insert_events(db.conn, [old, recent])
+    db.conn.execute("COMMIT")
+    db.conn.close()
+    runner = HubThread(config).start()
+    assert wait_for(lambda: event_count(config.storage.path) == 1)
+    runner.stop()
+    assert db_rows(config.storage.path, "SELECT value FROM events") == [(0,)]
