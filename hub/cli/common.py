@@ -27,7 +27,9 @@ def load_or_exit(path: Path) -> HearthConfig:
     except ConfigError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        fail(f"{len(exc.problems)} problem(s) in {path}; see `hearth check-config {path}`")
+        if any(problem.line is not None for problem in exc.problems):
+            fail(f"{len(exc.problems)} problem(s) in {path}; see `hearth check-config {path}`")
+        sys.exit(1)
 
 
 def setup_logging(verbose: bool) -> None:

@@ -55,7 +55,8 @@ def devices_command(config_path: Path, db_path: Path | None, as_json: bool) -> N
             f"device: {json.dumps(row['device'])}}}"
         )
     if bad:
-        click.echo(f"\n{sum(r['count'] for r in bad)} malformed messages on {len(bad)} topics:")
+        topics = "topic" if len(bad) == 1 else "topics"
+        click.echo(f"\n{sum(r['count'] for r in bad)} malformed messages on {len(bad)} {topics}:")
         for row in bad[:20]:
             click.echo(
                 f"  {row['topic']}: {row['count']}x, {row['reason']}; sample: {row['sample'][:120]}"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from hub.cli.common import config_option, known_errors, load_or_exit
+from hub.cli.common import config_option, known_errors, load_or_exit, setup_logging
 from hub.datasets import DatasetError, Format
 from hub.store.database import StoreError, open_database
 
@@ -53,6 +53,7 @@ def replay_command(
     """Replay dataset or canonical event FILES as if they were happening live."""
     from hub.replay import load_files, record_count, replay_reads
 
+    setup_logging(verbose=False)
     config = load_or_exit(config_path)
     started = time.perf_counter()
     with known_errors(DatasetError, StoreError):
@@ -60,7 +61,11 @@ def replay_command(
         # A bad --db is reported alone, before a progress bar starts on stderr.
         open_database(db_path, durable=False).conn.close()
         with click.progressbar(
-            length=record_count(reads), label="replaying", file=sys.stderr, show_pos=True
+            length=record_count(reads),
+            label="replaying",
+            file=sys.stderr,
+            show_pos=True,
+            hidden=not sys.stderr.isatty(),  # no stray label in logs and CI
         ) as bar:
 
             def advance(records: int) -> None:

@@ -138,9 +138,14 @@ def _read_2008(path: Path, tz: ZoneInfo, *, sensors: bool) -> _Table:
             problems.append(bad_row(path, number, f"bad id {fields[4]!r}", line))
             continue
         try:
-            start, end = _wall_2008(fields[0], fields[1]), _wall_2008(fields[2], fields[3])
+            start = _wall_2008(fields[0], fields[1])
         except ValueError:
-            problems.append(bad_row(path, number, "bad timestamp", line))
+            problems.append(bad_row(path, number, f"bad start time {fields[0]} {fields[1]}", line))
+            continue
+        try:
+            end = _wall_2008(fields[2], fields[3])
+        except ValueError:
+            problems.append(bad_row(path, number, f"bad end time {fields[2]} {fields[3]}", line))
             continue
         span = _span(clock, start, end)
         if isinstance(span, str):

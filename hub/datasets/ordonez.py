@@ -50,9 +50,12 @@ def _interval(
     """The UTC start and end of a row's first four fields, or why they are bad."""
     try:
         start_wall = parse_iso_wall(fields[0], fields[1])
+    except ValueError:
+        return bad_row(path, number, f"bad start time {fields[0]} {fields[1]}", line)
+    try:
         end_wall = parse_iso_wall(fields[2], fields[3])
     except ValueError:
-        return bad_row(path, number, "bad timestamp", line)
+        return bad_row(path, number, f"bad end time {fields[2]} {fields[3]}", line)
     try:
         start, end = clock.to_utc(start_wall), clock.to_utc(end_wall)
     except OverflowError:

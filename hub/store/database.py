@@ -77,6 +77,9 @@ def open_database(path: Path, *, durable: bool = True) -> sqlite_utils.Database:
     synchronous=NORMAL: safe from corruption, but a power cut may undo the last
     commits. The live hub always uses FULL.
     """
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise StoreError(f"cannot create database {path}: {blocking} is a file, not a folder")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)

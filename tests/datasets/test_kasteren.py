@@ -120,8 +120,8 @@ def test_2008_bad_rows_are_reported_with_their_lines(tmp_path: Path) -> None:
     assert read.rows == 8
     assert [(p.line, p.reason) for p in read.problems] == [
         (9, "expected 6 fields, found 5"),
-        (10, "bad timestamp"),
-        (11, "bad timestamp"),
+        (10, "bad start time 30-Feb-2008 09:33:47"),
+        (11, "bad start time 25-Fev-2008 09:33:47"),
         (12, "val is '0', not 1"),
         (13, "bad id 'five'"),
         (14, "ends before it starts"),

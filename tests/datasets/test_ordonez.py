@@ -171,9 +171,9 @@ def test_bad_rows_are_reported_with_their_lines(tmp_path: Path) -> None:
     assert read.rows == 6
     assert [(p.line, p.reason) for p in read.problems] == [
         (4, "expected 7 fields, found 6"),
-        (5, "bad timestamp"),
+        (5, "bad start time 2011-11-31 10:21:24"),
         (6, "ends before it starts"),
-        (8, "bad timestamp"),
+        (8, "bad start time Start time"),
     ]
     assert [(r.device, r.value) for r in readings(read)] == [
         ("Bed/Pressure/Bedroom", True),

@@ -77,10 +77,10 @@ def corrupted_copy(tmp_path: Path) -> tuple[Path, dict[int, tuple[str, str]]]:
         return f"{f[2]} {f[3]}\t\t{f[0]} {f[1]}\t\t" + "\t".join(f[4:])
 
     for index, (change, word) in {
-        9: (bad_date, "timestamp"),
+        9: (bad_date, "bad start time 2011-2"),
         99: (missing_field, "fields"),
         199: (ends_before_start, "before"),
-        len(lines) - 1: (bad_date, "timestamp"),  # the last line, which has no newline
+        len(lines) - 1: (bad_date, "bad start time 2011-2"),  # the last line: no newline
     }.items():
         lines[index] = change(lines[index])
         broken[lines[index]] = word
@@ -229,7 +229,7 @@ def test_database_that_cannot_be_created(tmp_path: Path) -> None:
     result = hearth("replay", "--config", CONFIG_A, "--db", db, ORDONEZ_A)
 
     line = one_error_line(result)  # one line: no progress bar before it
-    assert line.startswith(f"hearth: cannot open database {db}: ")
+    assert line == f"hearth: cannot create database {db}: {blocker} is a file, not a folder"
     assert result.returncode == 1
 
 
