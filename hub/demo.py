@@ -110,7 +110,12 @@ def _message(sensor: Sensor, reading: Reading) -> tuple[str, str]:
 
 
 def _load_recording(days: int | None) -> tuple[HearthConfig, list[Reading]]:
-    dataset = load_config(REPO_CONFIG / "ordonez-a.yaml")
+    home = REPO_CONFIG / "ordonez-a.yaml"
+    if not home.exists():
+        raise DemoError(
+            f"{home} not found: the demo runs from a clone of the repository (./setup.sh demo)"
+        )
+    dataset = load_config(home)
     tz = ZoneInfo(dataset.home.timezone)
     read = read_ordonez_sensors(PACKAGE_DATA / "OrdonezA_Sensors.txt", tz)
     readings = [r for r in read.records if isinstance(r, Reading) and r.time is not None]
