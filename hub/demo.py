@@ -170,6 +170,9 @@ async def _play(
 async def run_demo(
     workdir: Path, speed: float, days: int | None, say: Callable[[str], None]
 ) -> DemoResult:
+    # Absolute: the config written below names files that must not be re-resolved
+    # against the config's own folder.
+    workdir = workdir.resolve()
     dataset, readings = _load_recording(days)
     if not readings or readings[0].time is None:
         raise DemoError("the Ordonez recording has no readings to play")

@@ -8,8 +8,11 @@ from pathlib import Path
 import click
 
 from hub.cli.common import known_errors, setup_logging
+from hub.config.secrets import SecretError
 from hub.demo import DemoError
+from hub.ingest.mqtt_link import MqttLinkError
 from hub.local_broker import BrokerStartError
+from hub.store.database import StoreError
 
 
 @click.command("demo")
@@ -33,7 +36,7 @@ def demo_command(workdir: Path, speed: float, days: int | None) -> None:
     from hub.demo import run_demo
 
     setup_logging(verbose=False)
-    with known_errors(BrokerStartError, DemoError):
+    with known_errors(BrokerStartError, DemoError, SecretError, StoreError, MqttLinkError):
         result = asyncio.run(run_demo(workdir, speed, days, click.echo))
     published, stored = sum(result.published.values()), sum(result.stored.values())
     click.echo(
