@@ -43,11 +43,10 @@ def demo_command(workdir: Path, speed: float, days: int | None) -> None:
         f"\npublished {published} sensor changes; the hub stored {stored} of them "
         f"(plus battery and other readings) in {result.db_path}"
     )
-    for day in sorted(result.published):
-        mark = "ok" if result.published[day] == result.stored[day] else "MISSING"
-        click.echo(
-            f"  {day}: published {result.published[day]:4d}  stored {result.stored[day]:4d}  {mark}"
-        )
+    for sensor in sorted(result.published):
+        sent, kept = result.published[sensor], result.stored[sensor]
+        mark = "ok" if sent == kept else "MISSING"
+        click.echo(f"  {sensor:<18} published {sent:4d}  stored {kept:4d}  {mark}")
     click.echo("\nnext, try:")
     click.echo(f"  .venv/bin/hearth devices --config {result.config_path}")
     click.echo(f"  .venv/bin/hearth export --db {result.db_path} | head")
