@@ -157,8 +157,12 @@ class Hub:
             await self.stop_requested.wait()
             log.info("stopping: writing what is held, then disconnecting")
             self.link.pause()
-            await self.writer.drain()
-            await self.link.stop()
+            try:
+                await self.writer.drain()
+            finally:
+                # Even when the disk refused the last batch: say "offline" and leave
+                # cleanly; what was not written was not acknowledged either.
+                await self.link.stop()
         finally:
             for task in (timer, watcher, retention):
                 task.cancel()

@@ -187,3 +187,26 @@ def test_hub_prunes_events_older_than_the_retention_period_at_start(
     assert wait_for(lambda: event_count(config.storage.path) == 1)
     runner.stop()
     assert db_rows(config.storage.path, "SELECT value FROM events") == [(0,)]
+
+
+def test_the_broker_acl_is_in_force(broker: LocalBroker, tmp_path: Path) -> None:
+    """A client the ACL does not allow on device topics cannot inject events."""
+    from hub.local_broker import OUTSIDER
+
+    config = hub_config(broker, tmp_path)
+    runner = HubThread(config).start()
+    outsider = paho.Client(CallbackAPIVersion.VERSION2, client_id="outsider")
+    outsider.username_pw_set(OUTSIDER.username, OUTSIDER.password)
+    outsider.connect(broker.host, broker.port)
+    outsider.loop_start()
+    # Mosquitto 2.0 acknowledges a denied QoS 1 publish and then drops it.
+    outsider.publish("zigbee2mqtt/Bedroom Motion", '{"occupancy":true}', qos=1).wait_for_publish(5)
+    outsider.loop_stop()
+    outsider.disconnect()
+    publisher = Publisher(broker)
+    publisher.send("zigbee2mqtt/Bedroom Motion", '{"occupancy":false}')
+    db = config.storage.path
+    assert wait_for(lambda: event_count(db) >= 1)
+    runner.stop()
+    assert db_rows(db, "SELECT value FROM events") == [(0,)]  # only the allowed publisher's
+    publisher.close()

@@ -119,7 +119,7 @@ def test_full_means_a_batch_is_committing_and_another_is_waiting(tmp_path: Path)
     db = open_database(tmp_path / "h.db")
 
     async def scenario() -> tuple[bool, bool]:
-        writer = BatchWriter(db.conn, Ledger(), batch_max=50, commit_interval_s=60)
+        writer = BatchWriter(db.conn, Ledger(), batch_max=50, commit_interval_s=60, max_pending=50)
         writer.start()
         writer.add(events(50), token=1)  # starts a commit on the worker thread
         full_before = writer.full
