@@ -22,7 +22,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from hub.events import Event
 from hub.ingest.ledger import Ledger, LedgerSnapshot
@@ -57,7 +57,8 @@ class BatchWriter:
         self._on_space = on_space
         self._events: list[Event] = []
         self._tokens: list[int] = []
-        self._inflight: asyncio.Future[None] | None = None
+        # The commit (or exclusive job) running on the worker thread, if any.
+        self._inflight: asyncio.Future[Any] | None = None
         self._executor: ThreadPoolExecutor | None = None
         self.committed_events = 0
         self.commits = 0
@@ -226,11 +227,27 @@ class BatchWriter:
                 self._start_commit()
 
     async def run_exclusive(self, job: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `job(conn)` on the writer thread, between batches (e.g. retention)."""
+        """Run `job(conn)` on the writer thread while no batch is being written.
+
+        The connection is shared with the batch path, so the job takes the
+        in-flight slot: batches wait (and ingest pauses if they fill up) until
+        it is done.
+        """
         if self._executor is None:
             return job(self._conn)
+        while self._inflight is not None:
+            await asyncio.wait([self._inflight])
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, job, self._conn)
+        future = loop.run_in_executor(self._executor, job, self._conn)
+        self._inflight = future
+        try:
+            return await future
+        finally:
+            self._inflight = None
+            if self.pending >= self.batch_max:
+                self._start_commit()
+            if self._on_space is not None:
+                self._on_space()
 
     def close(self) -> None:
         if self._executor is not None:

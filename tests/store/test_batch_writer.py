@@ -146,3 +146,35 @@ def test_sync_write_on_a_full_disk_is_a_store_error_and_keeps_the_events(
     free_disk(db.conn)
     writer.commit_now()
     assert count_events(db.conn) == 3000
+
+
+def test_an_exclusive_job_and_batches_never_share_the_connection(tmp_path: Path) -> None:
+    """Retention runs on the writer thread; a batch filling meanwhile waits for it."""
+    import threading
+
+    db = open_database(tmp_path / "h.db")
+    job_started, release = threading.Event(), threading.Event()
+
+    def slow_job(conn: sqlite3.Connection) -> int:
+        job_started.set()
+        release.wait(5)
+        return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+    async def scenario() -> tuple[int, bool]:
+        writer = BatchWriter(db.conn, Ledger(), batch_max=10, commit_interval_s=60)
+        writer.start()
+        job = asyncio.create_task(writer.run_exclusive(slow_job))
+        while not job_started.is_set():
+            await asyncio.sleep(0.001)
+        writer.add(events(10), token=1)  # a full batch arrives while the job runs
+        waited = writer.committed_events == 0 and not db.conn.in_transaction
+        release.set()
+        counted = await job
+        await writer.drain()
+        writer.close()
+        return counted, waited
+
+    counted, waited = asyncio.run(scenario())
+    assert waited  # the batch did not start its transaction during the job
+    assert counted == 0
+    assert count_events(db.conn) == 10
