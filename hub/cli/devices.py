@@ -45,7 +45,7 @@ def devices_command(config_path: Path, db_path: Path | None, as_json: bool) -> N
     for row in unmapped:
         model = f" ({row['model']})" if row["model"] else ""
         click.echo(
-            f"{row['source']}  {row['device']!r}{model}: {row['messages']} messages, "
+            f"{row['source']}  {row['device']!r}{model}: {_count(row['messages'], 'message')}, "
             f"last {from_micros(row['last_seen_us']):%Y-%m-%d %H:%M} UTC"
         )
         if row["sample"]:
@@ -56,8 +56,13 @@ def devices_command(config_path: Path, db_path: Path | None, as_json: bool) -> N
         )
     if bad:
         topics = "topic" if len(bad) == 1 else "topics"
-        click.echo(f"\n{sum(r['count'] for r in bad)} malformed messages on {len(bad)} {topics}:")
+        total = _count(sum(r["count"] for r in bad), "malformed message")
+        click.echo(f"\n{total} on {len(bad)} {topics}:")
         for row in bad[:20]:
             click.echo(
                 f"  {row['topic']}: {row['count']}x, {row['reason']}; sample: {row['sample'][:120]}"
             )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
