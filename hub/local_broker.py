@@ -44,6 +44,8 @@ DEVICES = Account(
         "topic write #",
     ),
 )
+# The firmware bridge: its own topics only, as docs/architecture.md recommends.
+BRIDGE = Account("bridge", "bridge-secret", ("topic readwrite hearth/+/bridge/#",))
 # A user the ACL lets publish nowhere the hub listens: for "denied publish" tests.
 OUTSIDER = Account("outsider", "outsider-secret", ("topic write outsider/#",))
 
@@ -61,7 +63,7 @@ class LocalBroker:
 
     workdir: Path
     port: int = 0
-    accounts: tuple[Account, ...] = (HUB, DEVICES, OUTSIDER)
+    accounts: tuple[Account, ...] = (HUB, DEVICES, OUTSIDER, BRIDGE)
     max_queued_messages: int = 0  # 0 = no limit: the benchmarks park 200,000+ messages
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 

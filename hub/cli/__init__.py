@@ -19,8 +19,16 @@ main.add_command(check_config)
 from hub.cli.demo import demo_command  # noqa: E402
 from hub.cli.devices import devices_command  # noqa: E402
 from hub.cli.export import export_command  # noqa: E402
+from hub.cli.features import features_command  # noqa: E402
 from hub.cli.replay import replay_command  # noqa: E402
 from hub.cli.run import run_command  # noqa: E402
 
-for _command in (run_command, replay_command, export_command, devices_command, demo_command):
+for _command in (
+    run_command,
+    replay_command,
+    export_command,
+    devices_command,
+    demo_command,
+):
     main.add_command(_command)
+main.add_command(features_command)

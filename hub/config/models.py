@@ -306,6 +306,96 @@ class Ingest(_Model):
     )
 
 
+class SerialProtocol(StrEnum):
+    """What a serial device speaks (see firmware_bridge/PROTOCOL.md for 'hearth')."""
+
+    HEARTH = "hearth"
+    MYSENSORS = "mysensors"
+
+
+class SerialPort(_Model):
+    id: Identifier = Field(
+        title="Port id",
+        description="Short id used in MQTT topics (<topic_prefix>/bridge/<id>/...) and in "
+        "bridge sensors' device names (<id>/<sensor>).",
+    )
+    path: Path = Field(
+        title="Device path",
+        description="The serial device, by its stable name under /dev/serial/by-id/ "
+        "(/dev/ttyUSB0 can change when devices are plugged in another order).",
+    )
+    protocol: SerialProtocol = Field(
+        default=SerialProtocol.HEARTH,
+        title="Protocol",
+        description="hearth (Hearth device protocol) or mysensors (a MySensors serial gateway).",
+    )
+    baud: int = Field(
+        default=115200, ge=300, le=4_000_000, title="Baud rate", description="Serial speed."
+    )
+
+    @field_validator("path")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        if not value.is_absolute():
+            raise ValueError("give the full path, such as /dev/serial/by-id/usb-...")
+        return value
+
+
+class Bridge(_Model):
+    ports: list[SerialPort] = Field(
+        default_factory=list,
+        title="Serial ports",
+        description="Serial devices the firmware-bridge process serves; empty means none.",
+    )
+    command_retries: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        title="Command attempts",
+        description="Times a command is sent to a device that does not acknowledge it "
+        "before it is reported as failed (the device runs each command id once).",
+    )
+    ack_timeout_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        title="Acknowledgement timeout",
+        description="Seconds to wait for a device's acknowledgement before sending again.",
+    )
+    reconnect_min_s: float = Field(
+        default=0.5,
+        gt=0,
+        le=60,
+        title="Shortest reopen delay",
+        description="First wait before reopening a port that vanished or is not there yet; "
+        "it doubles (with jitter) on each failure.",
+    )
+    reconnect_max_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        title="Longest reopen delay",
+        description="Longest wait between attempts to reopen a port.",
+    )
+    username: str | None = Field(
+        default=None,
+        title="Bridge user name",
+        description="MQTT user for the bridge, which needs only <topic_prefix>/bridge/#; "
+        "empty means the broker section's user and password.",
+    )
+    password_file: Path | None = Field(
+        default=None,
+        title="Bridge password file",
+        description="File holding the bridge user's MQTT password (with username).",
+    )
+
+    @model_validator(mode="after")
+    def _user_and_password_together(self) -> Self:
+        if (self.username is None) != (self.password_file is None):
+            raise ValueError("give the bridge's username and password_file together, or neither")
+        return self
+
+
 class HearthConfig(_Model):
     home: Home = Field(title="Home", description="Identity and time zone of the home.")
     resident: Resident = Field(
@@ -329,6 +419,11 @@ class HearthConfig(_Model):
     ingest: Ingest = Field(
         default_factory=Ingest, title="Ingest", description="Limits of the MQTT ingest path."
     )
+    bridge: Bridge = Field(
+        default_factory=Bridge,
+        title="Firmware bridge",
+        description="Serial devices served by the firmware-bridge process.",
+    )
 
     @property
     def topic_prefix(self) -> str:
@@ -341,7 +436,9 @@ class HearthConfig(_Model):
 
 def cross_check(config: HearthConfig) -> list[tuple[Loc, str]]:
     """Problems that span entries: unknown rooms, repeated ids, a device used twice."""
-    return check_references(dict(enumerate(config.rooms)), dict(enumerate(config.sensors)))
+    problems = check_references(dict(enumerate(config.rooms)), dict(enumerate(config.sensors)))
+    problems += _repeated_ports(config.bridge.ports)
+    return sorted(problems)
 
 
 def check_references(
@@ -371,6 +468,21 @@ def check_references(
                 message = f"room {sensor.room!r} is not in rooms{hint}"
                 problems.append((("sensors", i, "room"), message))
     return sorted(problems)  # file order, for callers that have no line numbers
+
+
+def _repeated_ports(ports: list[SerialPort]) -> list[tuple[Loc, str]]:
+    """Two bridge ports with one id would share MQTT topics; with one path, fight over it."""
+    problems: list[tuple[Loc, str]] = []
+    for field in ("id", "path"):
+        first: dict[str, int] = {}
+        for index, port in enumerate(ports):
+            value = str(getattr(port, field))
+            if value in first:
+                message = f"port {field} {value!r} is already used by bridge.ports[{first[value]}]"
+                problems.append((("bridge", "ports", index, field), message))
+            else:
+                first[value] = index
+    return problems
 
 
 def _repeats(described: Mapping[Loc, str]) -> list[tuple[Loc, str]]:

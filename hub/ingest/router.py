@@ -10,7 +10,7 @@ from paho.mqtt.client import topic_matches_sub
 
 from hub.config.models import HearthConfig, Sensor
 from hub.events import Reading, Source
-from hub.ingest.adapters import esphome, generic, rtl433, shelly, tasmota, zigbee2mqtt
+from hub.ingest.adapters import bridge, esphome, generic, rtl433, shelly, tasmota, zigbee2mqtt
 
 
 class Router:
@@ -31,6 +31,8 @@ class Router:
             elif match.source is Source.ESPHOME and match.device:
                 nodes.add(match.device.split("/", 1)[0])
         self._esphome_nodes = frozenset(nodes)
+        # The firmware bridge's topics, when the config names serial ports.
+        self._bridge_prefix = f"{config.topic_prefix}/bridge/" if config.bridge.ports else None
 
     def subscriptions(self) -> list[str]:
         """Topic filters to subscribe to, QoS 1."""
@@ -45,6 +47,8 @@ class Router:
             filters.append(self._rtl_filter)
         filters += [f"{node}/#" for node in sorted(self._esphome_nodes)]
         filters += sorted(self._generic)
+        if self._bridge_prefix:
+            filters.append(f"{self._bridge_prefix}+/+")
         return filters
 
     def route(self, topic: str, payload: bytes) -> list[Reading]:
@@ -52,6 +56,11 @@ class Router:
 
         Raises MalformedPayload (from the adapter) for payloads that cannot be read.
         """
+        if self._bridge_prefix and topic.startswith(self._bridge_prefix):
+            return bridge.parse(topic, payload, self._bridge_prefix)
+        return self._route_producer(topic, payload)
+
+    def _route_producer(self, topic: str, payload: bytes) -> list[Reading]:
         generic_sensors = self._generic.get(topic)
         if generic_sensors is not None:
             return [

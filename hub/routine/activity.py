@@ -1,0 +1,89 @@
+"""How active the day was, and where: active minutes, the hourly profile, rooms, stillness.
+
+An *active minute* is a minute (of the UTC clock, which on every real zone is
+also a minute of the local clock) in which some activity span was under way.
+The hourly profile has 24 values, one per wall-clock hour 00..23: on the day
+the clocks go forward, the skipped hour holds 0; on the day they go back, the
+repeated hour holds both of its real hours (up to 120 minutes). A fixed shape
+keeps days comparable for the baseline and the model.
+
+Minutes per room follow the person: from each activity, they are taken to be
+in its room until an activity elsewhere or an outing; time out is no room's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from hub.routine.days import RoutineDay
+from hub.routine.outings import Outing
+from hub.routine.timeline import Activity, minutes
+
+_MINUTE = timedelta(minutes=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def active_minutes(activities: Sequence[Activity], start: datetime, end: datetime) -> set[int]:
+    """Minutes (counted from the epoch) in [start, end) during which someone acted."""
+    first, stop = _minute(start), _minute(end - timedelta(microseconds=1))
+    found: set[int] = set()
+    for activity in activities:
+        low, high = max(_minute(activity.start), first), min(_minute(activity.end), stop)
+        found.update(range(low, high + 1))
+    return found
+
+
+def hourly_profile(active: set[int], day: RoutineDay) -> tuple[int, ...]:
+    """Active minutes in each wall-clock hour 00..23 of the day."""
+    profile = [0] * 24
+    for minute in active:
+        profile[day.local(_EPOCH + minute * _MINUTE).hour] += 1
+    return tuple(profile)
+
+
+def room_minutes(
+    activities: Sequence[Activity], outings: Sequence[Outing], start: datetime, end: datetime
+) -> dict[str, float]:
+    """Minutes spent in each room during [start, end), following the last activity's room.
+
+    `activities` must include the last one before `start`, so the first
+    stretch of the day is attributed (asleep in the bedroom since last night).
+    """
+    changes: list[tuple[datetime, str | None]] = [(a.start, a.room) for a in activities]
+    for outing in outings:
+        changes.append((outing.start, None))
+        changes.append((outing.end, ""))  # back in: the next activity says where
+    changes.sort(key=lambda change: change[0])
+    totals: dict[str, timedelta] = {}
+    place: str | None = None
+    previous: datetime | None = None
+    for moment, room in [*changes, (end, None)]:
+        if previous is not None and place:
+            low, high = max(previous, start), min(moment, end)
+            if high > low:
+                totals[place] = totals.get(place, timedelta(0)) + (high - low)
+        if room != "":
+            place = room
+        previous = moment
+    return {room: minutes(total) for room, total in sorted(totals.items())}
+
+
+def longest_still(
+    activities: Sequence[Activity], outings: Sequence[Outing], start: datetime, end: datetime
+) -> timedelta:
+    """The longest stretch in [start, end) at home with no activity at all."""
+    busy = sorted(
+        [(a.start, a.end) for a in activities if a.end >= start and a.start < end]
+        + [(o.start, o.end) for o in outings if o.end >= start and o.start < end]
+    )
+    longest = timedelta(0)
+    reached = start
+    for busy_start, busy_end in busy:
+        longest = max(longest, min(busy_start, end) - reached)
+        reached = max(reached, busy_end)
+    return max(longest, end - reached)
+
+
+def _minute(moment: datetime) -> int:
+    return (moment - _EPOCH) // _MINUTE

@@ -1,0 +1,159 @@
+"""The daily behaviour features of a home, one `DayFeatures` per local date.
+
+`daily_features(events, config)` is pure: events in (time order, as
+`read_events` gives them), values out. Each feature is None when the home
+lacks the sensors to tell it, or the data do not cover it, never a guessed 0.
+How each is defined lives beside its code: `days.py` (which hours a day
+covers), `sleep.py`, `outings.py`, `kitchen.py`, `activity.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+
+from hub.config.models import HearthConfig, Role
+from hub.events import Event
+from hub.routine import activity as act
+from hub.routine import kitchen as kit
+from hub.routine.days import RoutineDay, routine_days
+from hub.routine.layout import FEATURE_ROLES, KITCHEN_ROLES, Layout, layout_of
+from hub.routine.outings import Outing, find_outings, time_out
+from hub.routine.sleep import Night, find_night
+from hub.routine.timeline import Timeline, build_timeline, minutes
+
+_LOOKBACK = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DayFeatures:
+    """What one local day looked like. Times are aware, in the home's zone."""
+
+    date: date
+    hours: int  # 23, 24 or 25: the calendar day's length
+    partial: bool  # the data begin after the night started or end before the day ended
+    # Sleep (the night before this date belongs to it)
+    bedtime: datetime | None
+    time_up: datetime | None
+    sleep_method: str | None  # "bed" (pressure mat) or "motion"
+    sleep_period_minutes: float | None  # bedtime to time up
+    time_in_bed_minutes: float | None  # occupied bed time: only with a bed mat
+    night_out_of_bed: int | None
+    night_toilet_visits: int | None
+    # Kitchen
+    first_kitchen_activity: datetime | None
+    breakfast_kitchen_minutes: int | None
+    lunch_kitchen_minutes: int | None
+    dinner_kitchen_minutes: int | None
+    fridge_uses: int | None
+    kettle_uses: int | None
+    # Out of home (None without an outside-door sensor)
+    outings: int | None  # outings that started this day
+    minutes_out: float | None  # time away within this calendar day
+    # Activity
+    active_minutes: int
+    active_hours: int  # wall-clock hours with at least one active minute
+    hourly_activity: tuple[int, ...]  # active minutes per wall-clock hour 00..23
+    room_minutes: Mapping[str, float]
+    longest_still_minutes: float | None  # at home and awake: time up to the next bedtime
+    # Coverage
+    sensors_reporting: tuple[str, ...]
+    sensors_silent: tuple[str, ...]
+    roles_missing: tuple[str, ...]  # roles some feature uses that the home has no sensor for
+
+
+def daily_features(events: Iterable[Event], config: HearthConfig) -> list[DayFeatures]:
+    """Features of every local date from the first event's to the last event's."""
+    layout = layout_of(config)
+    timeline = build_timeline(events, layout)
+    if timeline is None:
+        return []
+    outings = find_outings(timeline, layout)
+    days = routine_days(timeline.first, timeline.last, layout.zone)
+    nights = [find_night(day, timeline, layout, outings or []) for day in days]
+    return [
+        _features(
+            day,
+            night=night,
+            next_night=next_night,
+            timeline=timeline,
+            layout=layout,
+            outings=outings,
+        )
+        for day, night, next_night in zip(days, nights, [*nights[1:], None], strict=True)
+    ]
+
+
+def _features(
+    day: RoutineDay,
+    *,
+    night: Night | None,
+    next_night: Night | None,
+    timeline: Timeline,
+    layout: Layout,
+    outings: list[Outing] | None,
+) -> DayFeatures:
+    # A day earlier too: the last activity before midnight says where the day begins.
+    activities = timeline.activity_between(day.start - _LOOKBACK, day.end)
+    today = [a for a in activities if a.start >= day.start]
+    kitchen = kit.kitchen_activity(today, layout)
+    meals = kit.meal_minutes(kitchen, day)
+    active = act.active_minutes(activities, day.start, day.end)
+    time_up = night.time_up if night else None
+    first_kitchen = kit.first_kitchen_activity(kitchen, day, time_up)
+    has_kitchen = bool(layout.kitchens) or any(
+        s.role in KITCHEN_ROLES for s in layout.sensors.values()
+    )
+    still = None
+    if night is not None:
+        # Awake from getting up to the next night's bedtime (often after midnight).
+        awake_end = next_night.bedtime if next_night else day.end
+        if awake_end > night.time_up:
+            awake = timeline.activity_between(night.time_up - _LOOKBACK, awake_end)
+            still = minutes(act.longest_still(awake, outings or [], night.time_up, awake_end))
+    reporting = timeline.sensors_heard(day.start, day.end)
+    profile = act.hourly_profile(active, day)
+    return DayFeatures(
+        date=day.date,
+        hours=day.hours,
+        partial=timeline.first > day.night_start or timeline.last < day.end,
+        bedtime=day.local(night.bedtime) if night else None,
+        time_up=day.local(night.time_up) if night else None,
+        sleep_method=night.method if night else None,
+        sleep_period_minutes=minutes(night.time_up - night.bedtime) if night else None,
+        time_in_bed_minutes=(minutes(night.in_bed) if night and night.in_bed is not None else None),
+        night_out_of_bed=night.out_of_bed if night else None,
+        night_toilet_visits=night.toilet_visits if night else None,
+        first_kitchen_activity=day.local(first_kitchen) if first_kitchen else None,
+        breakfast_kitchen_minutes=meals["breakfast"] if has_kitchen else None,
+        lunch_kitchen_minutes=meals["lunch"] if has_kitchen else None,
+        dinner_kitchen_minutes=meals["dinner"] if has_kitchen else None,
+        fridge_uses=kit.appliance_uses(timeline, layout, Role.FRIDGE, day),
+        kettle_uses=kit.appliance_uses(timeline, layout, Role.KETTLE, day),
+        outings=None if outings is None else sum(day.start <= o.start < day.end for o in outings),
+        minutes_out=None if outings is None else minutes(time_out(outings, day.start, day.end)),
+        active_minutes=len(active),
+        active_hours=sum(1 for count in profile if count),
+        hourly_activity=profile,
+        room_minutes=act.room_minutes(activities, outings or [], day.start, day.end),
+        longest_still_minutes=still,
+        sensors_reporting=reporting,
+        sensors_silent=tuple(sorted(set(layout.sensors) - set(reporting))),
+        roles_missing=tuple(r.value for r in FEATURE_ROLES if not layout.has_role(r)),
+    )
+
+
+def feature_record(day: DayFeatures) -> dict[str, object]:
+    """The day as plain JSON-ready values: times ISO 8601 with the home's offset, to the second."""
+    record: dict[str, object] = {}
+    for name, value in asdict(day).items():
+        if isinstance(value, datetime):
+            record[name] = value.replace(microsecond=0).isoformat()
+        elif isinstance(value, date):
+            record[name] = value.isoformat()
+        elif isinstance(value, tuple):
+            record[name] = list(value)
+        else:
+            record[name] = value
+    return record
