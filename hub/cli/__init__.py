@@ -21,6 +21,7 @@ from hub.cli.devices import devices_command  # noqa: E402
 from hub.cli.export import export_command  # noqa: E402
 from hub.cli.features import features_command  # noqa: E402
 from hub.cli.replay import replay_command  # noqa: E402
+from hub.cli.routine import routine_command  # noqa: E402
 from hub.cli.run import run_command  # noqa: E402
 
 for _command in (
@@ -29,6 +30,7 @@ for _command in (
     export_command,
     devices_command,
     demo_command,
+    routine_command,
 ):
     main.add_command(_command)
 main.add_command(features_command)

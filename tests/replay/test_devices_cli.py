@@ -83,8 +83,7 @@ def test_lists_each_unmapped_device_with_a_hint(home: tuple[Path, Path, Path]) -
         seen = last_seen(device)
         assert (
             f"casas  {device!r}: {messages} message{'' if messages == 1 else 's'}, "
-            f"last {seen:%Y-%m-%d %H:%M} UTC"
-            in out.splitlines()
+            f"last {seen:%Y-%m-%d %H:%M} UTC" in out.splitlines()
         )
         assert f'    map it with:  match: {{source: casas, device: "{device}"}}' in out
     assert f"topic {log.name}" in out  # where it was heard: the replayed file

@@ -1,0 +1,65 @@
+"""`hearth routine`: each local date's day type, score and changes from usual, in plain words."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from hub.cli.common import config_option, known_errors, load_or_exit
+from hub.store.database import StoreError, open_database
+
+if TYPE_CHECKING:
+    from hub.routine.score import RoutineDayResult
+
+
+@click.command("routine")
+@config_option()
+@click.option(
+    "--db",
+    "db_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The hub's database.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Readable lines, or JSON Lines: one object per local date.",
+)
+def routine_command(*, config_path: Path, db_path: Path, fmt: str) -> None:
+    """Print, per local date, how usual the day was and what has changed in the routine."""
+    from hub.routine import daily_features
+    from hub.routine.score import result_record, score_days
+    from hub.store.event_table import read_events
+
+    config = load_or_exit(config_path)
+    # All stored days are read: the baseline is learned from the first day on.
+    with known_errors(StoreError):
+        db = open_database(db_path)
+        try:
+            days = daily_features(read_events(db.conn), config)
+        finally:
+            db.conn.close()
+    results = score_days(days)
+    if fmt == "json":
+        for result in results:
+            click.echo(json.dumps(result_record(result)))
+    else:
+        for line in _lines(results):
+            click.echo(line)
+
+
+def _lines(results: list[RoutineDayResult]) -> list[str]:
+    lines = []
+    for result in results:
+        score = "-" if result.score is None else f"{result.score:.1f}"
+        mark = "  FLAGGED" if result.flagged else ""
+        lines.append(f"{result.date}  {result.day_type.value:<12}  score {score:>4}{mark}")
+        lines.extend(f"    {change.sentence}" for change in result.changes)
+    return lines

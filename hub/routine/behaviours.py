@@ -1,0 +1,105 @@
+"""The behaviours the baseline watches: which `DayFeatures` number each one is, and in what unit.
+
+Every behaviour is one number per day, or None when the day cannot tell it.
+Times of day are minutes after the day's local midnight on the wall clock, so
+07:55 is 475. Bedtime belongs to the day that follows it (see `days.py`) and
+usually falls the evening before, so it is counted from the same midnight and
+may be negative: 23:50 the evening before is -10 and 00:10 is +10, twenty
+minutes apart, not 23 hours. The night window (18:00 to 14:00) keeps every
+bedtime within -360..840, so no value ever wraps.
+
+Each behaviour also carries two sizes in its own unit, chosen so that
+statistics on a short, quiet history do not make trivia look alarming:
+
+- `scale_floor`: the smallest spread the baseline may assume. A person who
+  got up between 07:50 and 08:00 for two weeks has a tiny MAD, and 08:20
+  would otherwise be "10 standard deviations" late.
+- `smallest_change`: the smallest difference from usual worth telling a
+  carer about, whatever the statistics say (getting up 15 minutes later is
+  not news).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from hub.routine.features import DayFeatures
+
+
+class Unit(StrEnum):
+    CLOCK = "clock"  # minutes after the day's local midnight, shown as HH:MM
+    COUNT = "count"  # how many times, shown as a number
+    MINUTES = "minutes"  # a duration, shown as "2 h 10 min"
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    name: str  # the feature's name in JSON output
+    unit: Unit
+    value: Callable[[DayFeatures], float | None]
+    scale_floor: float  # in the behaviour's unit; or, with `relative`, a share of the usual value
+    smallest_change: float  # likewise
+    relative: bool = False  # floors are shares of the usual value (for amounts that vary by home)
+    minimum: float = 10.0  # with `relative`: never less than this, so a usual 0 still has a spread
+
+    def floor(self, usual: float) -> float:
+        """The smallest spread to assume around `usual`."""
+        if self.relative:
+            return max(self.scale_floor * abs(usual), self.minimum)
+        return self.scale_floor
+
+    def meaningful(self, usual: float) -> float:
+        """The smallest difference from `usual` worth a sentence."""
+        if self.relative:
+            return max(self.smallest_change * abs(usual), self.minimum)
+        return self.smallest_change
+
+
+def wall_minutes(moment: datetime | None, day: DayFeatures) -> float | None:
+    """Wall-clock minutes from `day`'s local midnight to `moment` (negative: the day before)."""
+    if moment is None:
+        return None
+    days = (moment.date() - day.date).days
+    return days * 1440 + moment.hour * 60 + moment.minute + moment.second / 60
+
+
+def _kitchen_minutes(day: DayFeatures) -> float | None:
+    meals = (day.breakfast_kitchen_minutes, day.lunch_kitchen_minutes, day.dinner_kitchen_minutes)
+    if any(m is None for m in meals):
+        return None
+    return float(sum(m for m in meals if m is not None))
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+BEHAVIOURS: tuple[Behaviour, ...] = (
+    Behaviour("time_up", Unit.CLOCK, lambda d: wall_minutes(d.time_up, d), 20, 30),
+    Behaviour("bedtime", Unit.CLOCK, lambda d: wall_minutes(d.bedtime, d), 20, 30),
+    Behaviour("night_toilet_visits", Unit.COUNT, lambda d: _number(d.night_toilet_visits), 1, 1),
+    Behaviour(
+        "first_kitchen_activity",
+        Unit.CLOCK,
+        lambda d: wall_minutes(d.first_kitchen_activity, d),
+        20,
+        30,
+    ),
+    Behaviour("kitchen_minutes", Unit.MINUTES, _kitchen_minutes, 0.15, 0.3, relative=True),
+    Behaviour("fridge_uses", Unit.COUNT, lambda d: _number(d.fridge_uses), 1, 2),
+    Behaviour("outings", Unit.COUNT, lambda d: _number(d.outings), 1, 1),
+    Behaviour("minutes_out", Unit.MINUTES, lambda d: _number(d.minutes_out), 0.25, 0.4, True),
+    Behaviour("active_minutes", Unit.MINUTES, lambda d: float(d.active_minutes), 0.1, 0.25, True),
+    Behaviour(
+        "longest_still_minutes",
+        Unit.MINUTES,
+        lambda d: _number(d.longest_still_minutes),
+        0.15,
+        0.4,
+        relative=True,
+    ),
+)
+BY_NAME = {b.name: b for b in BEHAVIOURS}
