@@ -27,14 +27,13 @@ from __future__ import annotations
 import json
 import logging
 import queue
-import ssl
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import paho.mqtt.client as paho
-from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.enums import MQTTErrorCode
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
@@ -43,6 +42,7 @@ from pydantic import SecretStr
 from firmware_bridge.publications import COMMAND, STATUS, Publication
 from firmware_bridge.serial_port import PortError, SerialLink
 from firmware_bridge.sessions import HearthSession, MySensorsSession, Session
+from hub.broker_access import BrokerAccess, new_client
 from hub.config.models import Bridge, HearthConfig, SerialPort, SerialProtocol
 from hub.config.secrets import read_broker_password
 from hub.ingest.mqtt_link import jittered_backoff
@@ -67,35 +67,18 @@ class BridgeError(RuntimeError):
 
 @dataclass(frozen=True)
 class MqttSettings:
-    host: str
-    port: int
-    username: str | None
-    password: str | None
+    access: BrokerAccess
     client_id: str  # each port's client adds "-<port id>"
     topic_prefix: str
-    keepalive_s: int = 30
-    tls: bool = False
-    tls_ca_file: str | None = None
-    tls_cert_file: str | None = None
-    tls_key_file: str | None = None
 
     @classmethod
     def from_config(cls, config: HearthConfig, password: str | None) -> MqttSettings:
-        broker = config.broker
-        tls = broker.tls
-        return cls(
-            host=broker.host,
-            port=broker.port,
-            username=config.bridge.username or broker.username,
-            password=password,
-            client_id=f"{config.client_id}-bridge",
-            topic_prefix=config.topic_prefix,
-            keepalive_s=broker.keepalive_s,
-            tls=tls is not None,
-            tls_ca_file=str(tls.ca_file) if tls and tls.ca_file else None,
-            tls_cert_file=str(tls.cert_file) if tls and tls.cert_file else None,
-            tls_key_file=str(tls.key_file) if tls and tls.key_file else None,
+        access = BrokerAccess.from_config(
+            config.broker,
+            username=config.bridge.username or config.broker.username,
+            password=SecretStr(password) if password is not None else None,
         )
+        return cls(access, f"{config.client_id}-bridge", config.topic_prefix)
 
 
 def read_password(config: HearthConfig) -> SecretStr | None:
@@ -150,20 +133,7 @@ class PortBridge:
     # --- MQTT --------------------------------------------------------------------
 
     def _make_client(self) -> paho.Client:
-        s = self._mqtt
-        client = paho.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=f"{s.client_id}-{self.port.id}",
-            protocol=paho.MQTTv5,
-            manual_ack=True,
-        )
-        if s.username is not None:
-            client.username_pw_set(s.username, s.password)
-        if s.tls:
-            context = ssl.create_default_context(cafile=s.tls_ca_file)
-            if s.tls_cert_file:
-                context.load_cert_chain(s.tls_cert_file, s.tls_key_file)
-            client.tls_set_context(context)
+        client = new_client(self._mqtt.access, f"{self._mqtt.client_id}-{self.port.id}")
         client.will_set(self._topic(STATUS), _status(online=False), qos=1, retain=True)
         client.max_inflight_messages_set(1000)
         client.reconnect_delay_set(1, 30)
@@ -192,7 +162,7 @@ class PortBridge:
         if reason.is_failure:
             # Bad credentials or not authorised: retrying will not help.
             self.refusal = (
-                f"the MQTT broker {self._mqtt.host}:{self._mqtt.port} refused the connection: "
+                f"the MQTT broker {self._mqtt.access.address} refused the connection: "
                 f"{reason} (check bridge.username or broker.username, and its password file)"
             )
             self.settled.set()
@@ -276,9 +246,9 @@ class PortBridge:
         props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]  # paho: no hints
         props.SessionExpiryInterval = SESSION_EXPIRY_S
         self.client.connect_async(
-            self._mqtt.host,
-            self._mqtt.port,
-            self._mqtt.keepalive_s,
+            self._mqtt.access.host,
+            self._mqtt.access.port,
+            self._mqtt.access.keepalive_s,
             clean_start=False,
             properties=props,
         )

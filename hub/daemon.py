@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from hub.broker_access import BrokerAccess
 from hub.bus import EventBus
 from hub.clock import Clock, SystemClock
 from hub.config.models import HearthConfig
@@ -44,22 +45,15 @@ class RunSummary:
 
 def link_settings(config: HearthConfig, subscriptions: list[str]) -> LinkSettings:
     broker = config.broker
-    password = read_broker_password(broker)
-    tls = broker.tls
+    access = BrokerAccess.from_config(
+        broker, username=broker.username, password=read_broker_password(broker)
+    )
     return LinkSettings(
-        host=broker.host,
-        port=broker.port,
+        access=access,
         client_id=config.client_id,
-        username=broker.username,
-        password=password.get_secret_value() if password is not None else None,
         status_topic=f"{config.topic_prefix}/status",
         subscriptions=tuple(subscriptions),
         receive_maximum=config.ingest.max_unacknowledged,
-        keepalive_s=broker.keepalive_s,
-        tls=tls is not None,
-        tls_ca_file=str(tls.ca_file) if tls and tls.ca_file else None,
-        tls_cert_file=str(tls.cert_file) if tls and tls.cert_file else None,
-        tls_key_file=str(tls.key_file) if tls and tls.key_file else None,
     )
 
 

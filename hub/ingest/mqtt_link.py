@@ -31,10 +31,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import paho.mqtt.client as paho
-from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.enums import MQTTErrorCode
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
+
+from hub.broker_access import BrokerAccess, new_client
 
 if TYPE_CHECKING:
     from paho.mqtt.client import SocketLike
@@ -51,19 +53,11 @@ class MqttLinkError(RuntimeError):
 
 @dataclass(frozen=True)
 class LinkSettings:
-    host: str
-    port: int
+    access: BrokerAccess
     client_id: str
-    username: str | None
-    password: str | None
     status_topic: str
     subscriptions: tuple[str, ...]
     receive_maximum: int
-    keepalive_s: int = 30
-    tls_ca_file: str | None = None
-    tls_cert_file: str | None = None
-    tls_key_file: str | None = None
-    tls: bool = False
     backoff_min_s: float = 1.0
     backoff_max_s: float = 60.0
 
@@ -102,19 +96,7 @@ class MqttLink:
 
     def _make_client(self) -> paho.Client:
         s = self.settings
-        client = paho.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=s.client_id,
-            protocol=paho.MQTTv5,
-            manual_ack=True,
-        )
-        if s.username is not None:
-            client.username_pw_set(s.username, s.password)
-        if s.tls:
-            context = ssl.create_default_context(cafile=s.tls_ca_file)
-            if s.tls_cert_file:
-                context.load_cert_chain(s.tls_cert_file, s.tls_key_file)
-            client.tls_set_context(context)
+        client = new_client(s.access, s.client_id)
         client.will_set(s.status_topic, json.dumps({"state": "offline"}), qos=1, retain=True)
         client.connect_timeout = 5.0
         client.on_connect = self._on_connect
@@ -145,7 +127,7 @@ class MqttLink:
         if not self.connected.is_set():
             await self.stop()
             raise MqttLinkError(
-                f"no connection to the MQTT broker at {self.settings.host}:{self.settings.port} "
+                f"no connection to the MQTT broker at {self.settings.access.address} "
                 f"within {timeout_s:.0f} s"
             )
 
@@ -155,9 +137,9 @@ class MqttLink:
             try:
                 if first and attempt == 0:
                     self.client.connect(
-                        self.settings.host,
-                        self.settings.port,
-                        self.settings.keepalive_s,
+                        self.settings.access.host,
+                        self.settings.access.port,
+                        self.settings.access.keepalive_s,
                         clean_start=False,
                         properties=self._connect_properties(),
                     )
@@ -168,9 +150,8 @@ class MqttLink:
                     attempt, self.settings.backoff_min_s, self.settings.backoff_max_s
                 )
                 log.warning(
-                    "MQTT broker %s:%d not reachable (%s); retrying in %.1f s",
-                    self.settings.host,
-                    self.settings.port,
+                    "MQTT broker %s not reachable (%s); retrying in %.1f s",
+                    self.settings.access.address,
                     exc,
                     delay,
                 )
@@ -253,7 +234,7 @@ class MqttLink:
         if reason.is_failure:
             # Bad credentials or not authorised: retrying will not help, say so once.
             self._failure = MqttLinkError(
-                f"MQTT broker {self.settings.host}:{self.settings.port} refused the connection: "
+                f"MQTT broker {self.settings.access.address} refused the connection: "
                 f"{reason} (check broker.username and the password file)"
             )
             self._closing = True
@@ -262,9 +243,8 @@ class MqttLink:
             return
         self.connects += 1
         log.info(
-            "connected to MQTT broker %s:%d (session %s)",
-            self.settings.host,
-            self.settings.port,
+            "connected to MQTT broker %s (session %s)",
+            self.settings.access.address,
             "resumed" if flags.session_present else "new",
         )
         client.publish(

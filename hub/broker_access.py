@@ -1,0 +1,69 @@
+"""Reaching the MQTT broker: address, login and TLS, shared by the hub and the firmware bridge.
+
+Both processes connect the same way (MQTT 5, a fixed client id, acknowledgements
+sent by hand once a message has been dealt with), so both build their paho
+client here.
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion
+from pydantic import SecretStr
+
+from hub.config.models import Broker
+
+
+@dataclass(frozen=True)
+class BrokerAccess:
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    keepalive_s: int = 30
+    tls: bool = False
+    tls_ca_file: str | None = None
+    tls_cert_file: str | None = None
+    tls_key_file: str | None = None
+
+    @classmethod
+    def from_config(
+        cls, broker: Broker, *, username: str | None, password: SecretStr | None
+    ) -> BrokerAccess:
+        tls = broker.tls
+        return cls(
+            host=broker.host,
+            port=broker.port,
+            username=username,
+            password=password.get_secret_value() if password is not None else None,
+            keepalive_s=broker.keepalive_s,
+            tls=tls is not None,
+            tls_ca_file=str(tls.ca_file) if tls and tls.ca_file else None,
+            tls_cert_file=str(tls.cert_file) if tls and tls.cert_file else None,
+            tls_key_file=str(tls.key_file) if tls and tls.key_file else None,
+        )
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def new_client(access: BrokerAccess, client_id: str) -> paho.Client:
+    """An MQTT 5 paho client with manual acknowledgement, our login and TLS if configured."""
+    client = paho.Client(
+        CallbackAPIVersion.VERSION2,
+        client_id=client_id,
+        protocol=paho.MQTTv5,
+        manual_ack=True,
+    )
+    if access.username is not None:
+        client.username_pw_set(access.username, access.password)
+    if access.tls:
+        context = ssl.create_default_context(cafile=access.tls_ca_file)
+        if access.tls_cert_file:
+            context.load_cert_chain(access.tls_cert_file, access.tls_key_file)
+        client.tls_set_context(context)
+    return client
