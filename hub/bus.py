@@ -18,7 +18,6 @@ class EventBus:
     def __init__(self) -> None:
         self._callbacks: list[Callable[[Event], None]] = []
         self._queues: list[asyncio.Queue[Event]] = []
-        self._waiters: list[Callable[[], None]] = []
 
     def subscribe(self, callback: Callable[[Event], None]) -> None:
         """Call `callback` for every event, inline (it must be quick and not block)."""
@@ -42,7 +41,3 @@ class EventBus:
     def congested(self) -> bool:
         """True when some queue has no room for another message's events."""
         return any(q.maxsize - q.qsize() < 64 for q in self._queues)
-
-    async def wait_for_room(self) -> None:
-        while self.congested:
-            await asyncio.sleep(0.01)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -135,10 +135,3 @@ def check_value(kind: Kind, value: object) -> Value:
     elif isinstance(value, str):
         return value
     raise InvalidValue(f"{kind.value} needs a {expected.__name__} value, got {value!r}")
-
-
-def utc(moment: datetime) -> datetime:
-    """Return `moment` in UTC; a naive datetime is refused rather than guessed."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: attach a time zone before converting to UTC")
-    return moment.astimezone(UTC)

@@ -52,7 +52,6 @@ class Ledger:
     log_interval_s: float = 60.0
     sightings: dict[tuple[str, str], DeviceSighting] = field(default_factory=dict)
     malformed: dict[str, MalformedTally] = field(default_factory=dict)
-    malformed_total: int = 0
     _last_logged: dict[str, float] = field(default_factory=dict)
     _suppressed: dict[str, int] = field(default_factory=dict)
 
@@ -85,7 +84,6 @@ class Ledger:
             sighting.model, sighting.description = model, description
 
     def saw_malformed(self, topic: str, payload: bytes, reason: str, now_us: int) -> None:
-        self.malformed_total += 1
         tally = self.malformed.get(topic)
         sample = sample_of(payload)
         if tally is None:

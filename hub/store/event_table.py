@@ -31,16 +31,6 @@ def from_micros(micros: int) -> datetime:
 _PLAIN: dict[Kind | Source, str] = {member: member.value for member in (*Kind, *Source)}
 
 
-def event_row(event: Event) -> tuple[int, str, str, Value, str]:
-    return (
-        to_micros(event.time),
-        event.sensor,
-        _PLAIN[event.kind],
-        event.value,
-        _PLAIN[event.source],
-    )
-
-
 def event_rows(events: Iterable[Event]) -> Iterator[tuple[int, str, str, Value, str]]:
     """Rows for many events; the events of one message share one time object."""
     last_time: datetime | None = None
