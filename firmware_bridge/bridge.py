@@ -44,7 +44,7 @@ from firmware_bridge.serial_port import PortError, SerialLink
 from firmware_bridge.sessions import HearthSession, MySensorsSession, Session
 from hub.broker_access import BrokerAccess, new_client
 from hub.config.models import Bridge, HearthConfig, SerialPort, SerialProtocol
-from hub.config.secrets import read_broker_password
+from hub.config.secrets import read_broker_password, read_password_file
 from hub.ingest.mqtt_link import jittered_backoff
 
 log = logging.getLogger(__name__)
@@ -88,10 +88,7 @@ def read_password(config: HearthConfig) -> SecretStr | None:
     """
     if config.bridge.password_file is None:
         return read_broker_password(config.broker)
-    own = config.broker.model_copy(
-        update={"password_file": config.bridge.password_file, "password_env": None}
-    )
-    return read_broker_password(own)
+    return read_password_file(config.bridge.password_file, ("bridge", "password_file"))
 
 
 class PortBridge:

@@ -18,7 +18,7 @@ from hub.config.document import Document, parse, syntax_message
 from hub.config.errors import ConfigError, Problem, key_path
 from hub.config.messages import describe
 from hub.config.models import HearthConfig, Loc, Room, Sensor, check_references, cross_check
-from hub.config.secrets import SecretError, read_broker_password
+from hub.config.secrets import SecretError, read_broker_password, read_password_file
 
 # ConfigError and Problem are re-exported: callers catch the loader's error from here.
 __all__ = ["ConfigError", "Problem", "load_config", "validate_config"]
@@ -39,6 +39,8 @@ def load_config(path: Path, *, check_secrets: bool = False) -> HearthConfig:
     if check_secrets:
         try:
             read_broker_password(config.broker)
+            if config.bridge.password_file is not None:
+                read_password_file(config.bridge.password_file, ("bridge", "password_file"))
         except SecretError as exc:
             problem = Problem(path, document.line_of(exc.loc), key_path(exc.loc), str(exc))
             raise ConfigError([problem]) from exc

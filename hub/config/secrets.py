@@ -37,7 +37,7 @@ def read_broker_password(
     `environ` defaults to the process environment; tests pass their own.
     """
     if broker.password_file is not None:
-        return _from_file(broker.password_file)
+        return read_password_file(broker.password_file, ("broker", "password_file"))
     if broker.password_env is not None:
         return _from_env(broker.password_env, os.environ if environ is None else environ)
     return None
@@ -52,8 +52,8 @@ def password_source(broker: Broker) -> str:
     return "no password"
 
 
-def _from_file(path: Path) -> SecretStr:
-    loc: Loc = ("broker", "password_file")
+def read_password_file(path: Path, loc: Loc) -> SecretStr:
+    """A password from `path`; a SecretError names `loc`, the config key that gave the path."""
     try:
         with path.open("rb") as handle:
             # fstat on the open file, not stat on the name, so the mode checked

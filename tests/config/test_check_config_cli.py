@@ -159,3 +159,16 @@ def test_a_home_with_nothing_in_it_yet(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "  rooms      0\n  sensors    0\n" in result.stdout
     assert "anonymous, no password" in result.stdout
+
+
+def test_a_missing_bridge_password_file_is_a_problem_at_its_own_key(tmp_path: Path) -> None:
+    text = HOME + "bridge:\n  username: bridge\n  password_file: bridge.pass\n"
+    path = home(tmp_path, text)
+    lines = path.read_text().splitlines()
+    line = next(n for n, t in enumerate(lines, 1) if "password_file: bridge.pass" in t)
+    result = CliRunner().invoke(main, ["check-config", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{path}:{line}: bridge.password_file: password file {tmp_path / 'bridge.pass'} "
+        "does not exist\n"
+    )
