@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
@@ -63,3 +64,20 @@ def config_option() -> Callable[[Callable[..., object]], Callable[..., object]]:
         type=click.Path(dir_okay=False, path_type=Path),
         help="The home's YAML config file.",
     )
+
+
+def local_date(text: str | None, option: str) -> date | None:
+    """The value of a --since/--until date option, or one clear line and exit 2."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option} {text!r} is not a date like 2024-03-01", 2)
+
+
+def date_range(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    first, last = local_date(since, "--since"), local_date(until, "--until")
+    if first and last and last < first:
+        fail(f"--until {last} is before --since {first}", 2)
+    return first, last

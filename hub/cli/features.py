@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
 
-from hub.cli.common import config_option, fail, known_errors, load_or_exit
+from hub.cli.common import config_option, date_range, known_errors, load_or_exit
 from hub.store.database import StoreError, open_database
 
 if TYPE_CHECKING:
@@ -20,15 +20,6 @@ if TYPE_CHECKING:
 # first date starts the evening before, and where the person was at midnight
 # depends on the evening's last activity.
 _MARGIN = timedelta(days=2)
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"{option} {text!r} is not a date like 2024-03-01", 2)
 
 
 @click.command("features")
@@ -58,9 +49,7 @@ def features_command(
     from hub.routine.features import feature_record
     from hub.store.event_table import read_events
 
-    first, last = _date(since, "--since"), _date(until, "--until")
-    if first and last and last < first:
-        fail(f"--until {last} is before --since {first}", 2)
+    first, last = date_range(since, until)
     config = load_or_exit(config_path)
     zone = ZoneInfo(config.home.timezone)
     low = datetime.combine(first, time(0), zone) - _MARGIN if first else None

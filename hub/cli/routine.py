@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hub.cli.common import config_option, known_errors, load_or_exit
+from hub.cli.common import config_option, date_range, known_errors, load_or_exit
 from hub.store.database import StoreError, open_database
 
 if TYPE_CHECKING:
@@ -32,12 +32,17 @@ if TYPE_CHECKING:
     show_default=True,
     help="Readable lines, or JSON Lines: one object per local date.",
 )
-def routine_command(*, config_path: Path, db_path: Path, fmt: str) -> None:
+@click.option("--since", help="First local date to show (YYYY-MM-DD); earlier days still teach.")
+@click.option("--until", help="Last local date to show (YYYY-MM-DD), included.")
+def routine_command(
+    *, config_path: Path, db_path: Path, fmt: str, since: str | None, until: str | None
+) -> None:
     """Print, per local date, how usual the day was and what has changed in the routine."""
     from hub.routine import daily_features
     from hub.routine.score import result_record, score_days
     from hub.store.event_table import read_events
 
+    first, last = date_range(since, until)
     config = load_or_exit(config_path)
     # All stored days are read: the baseline is learned from the first day on.
     with known_errors(StoreError):
@@ -46,7 +51,11 @@ def routine_command(*, config_path: Path, db_path: Path, fmt: str) -> None:
             days = daily_features(read_events(db.conn), config)
         finally:
             db.conn.close()
-    results = score_days(days)
+    results = [
+        result
+        for result in score_days(days)
+        if (not first or result.date >= first) and (not last or result.date <= last)
+    ]
     if fmt == "json":
         for result in results:
             click.echo(json.dumps(result_record(result)))

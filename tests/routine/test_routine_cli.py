@@ -118,6 +118,27 @@ def test_json_prints_one_object_per_local_date(ordonez_a: Home) -> None:
     assert all(isinstance(d["score"], float) for d in days[8:14])  # a baseline after 7 values
 
 
+def test_since_and_until_choose_the_dates_shown_not_the_days_learned(ordonez_b: Home) -> None:
+    every = hearth("routine", "--config", CONFIG / "ordonez-b.yaml", "--db", ordonez_b.db,
+                   "--format", "json")  # fmt: skip
+    some = hearth("routine", "--config", CONFIG / "ordonez-b.yaml", "--db", ordonez_b.db,
+                  "--format", "json", "--since", "2012-11-28", "--until", "2012-11-30")  # fmt: skip
+    assert some.returncode == 0, some.stderr
+    all_days = {json.loads(line)["date"]: line for line in every.stdout.splitlines()}
+    shown = some.stdout.splitlines()
+    assert [json.loads(line)["date"] for line in shown] == [
+        "2012-11-28",
+        "2012-11-29",
+        "2012-11-30",
+    ]
+    # Same verdicts as with the whole range: the earlier days still built the baseline.
+    assert shown == [all_days[d] for d in ("2012-11-28", "2012-11-29", "2012-11-30")]
+    backwards = hearth("routine", "--config", CONFIG / "ordonez-b.yaml", "--db", ordonez_b.db,
+                       "--since", "2012-11-30", "--until", "2012-11-28")  # fmt: skip
+    assert backwards.returncode == 2
+    assert backwards.stderr == "hearth: --until 2012-11-28 is before --since 2012-11-30\n"
+
+
 def test_text_is_a_line_per_date_with_sentences_below(ordonez_b: Home, tmp_path: Path) -> None:
     onset = ordonez_b.results()[0].date + timedelta(days=16)
     changed = without_sensors(ordonez_b.events, ordonez_b.sensors(room="kitchen"), onset,
