@@ -23,9 +23,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # System packages: Mosquitto (tests and the demo start private brokers with it),
-# socat (serial-port pairs for the bridge tests), venv support for Debian's
-# python3, and sqlite3 to look inside the database.
-packages=(python3-venv mosquitto mosquitto-clients socat sqlite3)
+# socat (serial-port pairs for the bridge tests), systemd (systemd-analyze
+# checks the service units), venv support for Debian's python3, and sqlite3 to
+# look inside the database.
+packages=(python3-venv mosquitto mosquitto-clients socat systemd sqlite3)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

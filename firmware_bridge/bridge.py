@@ -145,6 +145,11 @@ class PortBridge:
         """The serial port is open."""
         return self._online
 
+    @property
+    def alive(self) -> bool:
+        """The port thread is running (it ends only on stop, or on a bug)."""
+        return self._thread.is_alive()
+
     def _topic(self, channel: str) -> str:
         return f"{self.base_topic}/{channel}"
 
@@ -344,8 +349,10 @@ class FirmwareBridge:
     """Every configured port, started and stopped together."""
 
     def __init__(self, config: HearthConfig, password: str | None) -> None:
-        settings = MqttSettings.from_config(config, password)
-        self.ports = [PortBridge(port, config.bridge, settings) for port in config.bridge.ports]
+        self.settings = MqttSettings.from_config(config, password)
+        self.ports = [
+            PortBridge(port, config.bridge, self.settings) for port in config.bridge.ports
+        ]
 
     def start(self) -> None:
         """Start every port; raise BridgeError if the broker refuses us.
@@ -361,6 +368,14 @@ class FirmwareBridge:
             if port.refusal is not None:
                 self.stop()
                 raise BridgeError(port.refusal)
+
+    def connected(self) -> bool:
+        """Every port's MQTT client is connected to the broker now."""
+        return all(port.client.is_connected() for port in self.ports)
+
+    def all_alive(self) -> bool:
+        """Every port thread is running: the systemd watchdog is fed only then."""
+        return all(port.alive for port in self.ports)
 
     def stop(self) -> None:
         for port in self.ports:

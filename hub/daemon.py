@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from hub import systemd_notify
 from hub.broker_access import BrokerAccess
 from hub.bus import EventBus
 from hub.clock import Clock, SystemClock
@@ -33,6 +34,7 @@ from hub.store.retention import prune_raw_events, retention_cutoff
 log = logging.getLogger(__name__)
 
 RETENTION_EVERY_S = 24 * 3600
+STATUS_EVERY_S = 5.0  # how often systemd's STATUS= line is refreshed without a watchdog
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,32 @@ class Hub:
             await asyncio.sleep(0.05)
             self._maybe_resume()
 
+    def status_line(self) -> str:
+        """One line for `systemctl status`: the broker connection and the sensors."""
+        address = self.link.settings.access.address
+        state = "connected to" if self.link.connected.is_set() else "reconnecting to"
+        return f"{state} {address}, {len(self.config.sensors)} sensors"
+
+    async def _systemd_heartbeat(self) -> None:
+        """Ping systemd's watchdog at half its period, and keep STATUS= current.
+
+        A task on the event loop on purpose: if the loop wedges (a callback that
+        never returns), the pings stop and systemd restarts the hub. Without
+        WatchdogSec= it only refreshes the status line.
+        """
+        interval = systemd_notify.watchdog_interval()
+        period = interval / 2 if interval is not None else STATUS_EVERY_S
+        shown = ""
+        while True:
+            if interval is not None:
+                systemd_notify.watchdog()
+            line = self.status_line()
+            # Not before READY (the start sets its own line), nor while stopping.
+            if line != shown and self.ready.is_set() and not self.stop_requested.is_set():
+                systemd_notify.status(line)
+                shown = line
+            await asyncio.sleep(period)
+
     def request_stop(self) -> None:
         self.stop_requested.set()
 
@@ -138,9 +166,13 @@ class Hub:
         timer = asyncio.create_task(self.writer.run_timer(), name="commit-timer")
         watcher = asyncio.create_task(self._watch_congestion(), name="congestion")
         retention = asyncio.create_task(self._retention(), name="retention")
+        heartbeat = asyncio.create_task(self._systemd_heartbeat(), name="systemd")
+        systemd_notify.status(f"connecting to {self.link.settings.access.address}")
         try:
             await self.link.start()
             self.ready.set()
+            # Only now: the database was opened in __init__ and the broker is connected.
+            systemd_notify.ready(self.status_line())
             log.info(
                 "hub ready: %d sensors configured, database %s",
                 len(self.config.sensors),
@@ -150,6 +182,7 @@ class Hub:
                 on_ready()
             await self.stop_requested.wait()
             log.info("stopping: writing what is held, then disconnecting")
+            systemd_notify.stopping("stopping: writing what is held, then disconnecting")
             self.link.pause()
             try:
                 await self.writer.drain()
@@ -158,7 +191,7 @@ class Hub:
                 # cleanly; what was not written was not acknowledged either.
                 await self.link.stop()
         finally:
-            for task in (timer, watcher, retention):
+            for task in (timer, watcher, retention, heartbeat):
                 task.cancel()
             self.writer.close()
             self.db.conn.close()
