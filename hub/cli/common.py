@@ -81,3 +81,29 @@ def date_range(since: str | None, until: str | None) -> tuple[date | None, date 
     if first and last and last < first:
         fail(f"--until {last} is before --since {first}", 2)
     return first, last
+
+
+def per_date_options(
+    text: str, since: str = "First local date to show (YYYY-MM-DD)."
+) -> Callable[[Callable[..., object]], Callable[..., object]]:
+    """--db, --format, --since and --until, for commands that print one result per local date."""
+    options = (
+        click.option(
+            "--db", "db_path", required=True,
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="The hub's database.",
+        ),
+        click.option(
+            "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+            show_default=True, help=f"{text}, or JSON Lines: one object per local date.",
+        ),
+        click.option("--since", help=since),
+        click.option("--until", help="Last local date to show (YYYY-MM-DD), included."),
+    )  # fmt: skip
+
+    def apply(command: Callable[..., object]) -> Callable[..., object]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply

@@ -10,7 +10,13 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from hub.cli.common import config_option, date_range, known_errors, load_or_exit
+from hub.cli.common import (
+    config_option,
+    date_range,
+    known_errors,
+    load_or_exit,
+    per_date_options,
+)
 from hub.store.database import StoreError, open_database
 
 if TYPE_CHECKING:
@@ -24,23 +30,7 @@ _MARGIN = timedelta(days=2)
 
 @click.command("features")
 @config_option()
-@click.option(
-    "--db",
-    "db_path",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The hub's database.",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="A readable table, or JSON Lines: one object per local date.",
-)
-@click.option("--since", help="First local date to show (YYYY-MM-DD).")
-@click.option("--until", help="Last local date to show (YYYY-MM-DD), included.")
+@per_date_options("A readable table")
 def features_command(
     *, config_path: Path, db_path: Path, fmt: str, since: str | None, until: str | None
 ) -> None:

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hub.cli.common import config_option, date_range, known_errors, load_or_exit
+from hub.cli.common import (
+    config_option,
+    date_range,
+    known_errors,
+    load_or_exit,
+    per_date_options,
+)
 from hub.store.database import StoreError, open_database
 
 if TYPE_CHECKING:
@@ -17,23 +23,9 @@ if TYPE_CHECKING:
 
 @click.command("routine")
 @config_option()
-@click.option(
-    "--db",
-    "db_path",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The hub's database.",
+@per_date_options(
+    "Readable lines", since="First local date to show (YYYY-MM-DD); earlier days still teach."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Readable lines, or JSON Lines: one object per local date.",
-)
-@click.option("--since", help="First local date to show (YYYY-MM-DD); earlier days still teach.")
-@click.option("--until", help="Last local date to show (YYYY-MM-DD), included.")
 def routine_command(
     *, config_path: Path, db_path: Path, fmt: str, since: str | None, until: str | None
 ) -> None:
