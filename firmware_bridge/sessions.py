@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from firmware_bridge import frames, mysensors
 from firmware_bridge.commands import BadCommand, CommandTracker, command_from_json
@@ -89,11 +89,7 @@ class HearthSession:
         try:
             command = command_from_json(payload)
         except BadCommand as exc:
-            log.warning("refused a command: %s", exc)
-            self.out.publish(
-                Publication(ACK, {"id": exc.command_id, "status": "invalid", "reason": str(exc)})
-            )
-            self.out.finish(token)
+            _refuse(self.out, exc, token)
             return
         if self.tracker.submit(command, token) == "finished":
             self.out.finish(token)  # done before; the device must not run it again
@@ -101,11 +97,7 @@ class HearthSession:
 
     def tick(self) -> None:
         now = self._clock()
-        for pending in self.tracker.given_up(now):
-            command_id = pending.command.command_id
-            log.warning("command %d: no ack after %d sends", command_id, pending.attempts)
-            self.out.publish(Publication(ACK, {"id": command_id, "status": "failed"}))
-            self.out.finish(pending.token)
+        _give_up_on_overdue(self.out, self.tracker, now, "ack")
         for command in self.tracker.due(now):
             self._sequence = (self._sequence + 1) & 0xFFFF
             self.out.write(frames.encode(command, self._sequence))
@@ -159,11 +151,7 @@ class MySensorsSession:
         try:
             command = mysensors.node_command_from_json(payload)
         except BadCommand as exc:
-            log.warning("refused a command: %s", exc)
-            self.out.publish(
-                Publication(ACK, {"id": exc.command_id, "status": "invalid", "reason": str(exc)})
-            )
-            self.out.finish(token)
+            _refuse(self.out, exc, token)
             return
         if self.tracker.submit(command, token) == "finished":
             self.out.finish(token)
@@ -171,11 +159,7 @@ class MySensorsSession:
 
     def tick(self) -> None:
         now = self._clock()
-        for pending in self.tracker.given_up(now):
-            command_id = pending.command.command_id
-            log.warning("command %d: no echo after %d sends", command_id, pending.attempts)
-            self.out.publish(Publication(ACK, {"id": command_id, "status": "failed"}))
-            self.out.finish(pending.token)
+        _give_up_on_overdue(self.out, self.tracker, now, "echo")
         for command in self.tracker.due(now):
             self.out.write(command.line().encode("utf-8"))
 
@@ -187,3 +171,21 @@ class MySensorsSession:
                     self.out.publish(Publication(ACK, {"id": command.command_id, "status": "done"}))
                     self.out.finish(pending.token)
                 return
+
+
+def _refuse(out: Outputs, exc: BadCommand, token: object) -> None:
+    """Answer a command that cannot be understood, and let its MQTT message go."""
+    log.warning("refused a command: %s", exc)
+    out.publish(Publication(ACK, {"id": exc.command_id, "status": "invalid", "reason": str(exc)}))
+    out.finish(token)
+
+
+def _give_up_on_overdue(
+    out: Outputs, tracker: CommandTracker[Any], now: float, answer: str
+) -> None:
+    """Report as failed every command sent too often without the device's `answer`."""
+    for pending in tracker.given_up(now):
+        command_id = pending.command.command_id
+        log.warning("command %d: no %s after %d sends", command_id, answer, pending.attempts)
+        out.publish(Publication(ACK, {"id": command_id, "status": "failed"}))
+        out.finish(pending.token)
