@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from hub.config.models import Loc
+from hub.config.base import Loc
 
 # PyYAML's wording for two common slips, and what the installer most likely did.
 _SYNTAX_HINTS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.config.models import Loc
+from hub.config.base import Loc
 
 
 @dataclass(frozen=True, slots=True)

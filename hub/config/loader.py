@@ -14,10 +14,11 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from hub.config.base import Loc
 from hub.config.document import Document, parse, syntax_message
 from hub.config.errors import ConfigError, Problem, key_path
 from hub.config.messages import describe
-from hub.config.models import HearthConfig, Loc, Room, Sensor, check_references, cross_check
+from hub.config.models import HearthConfig, Room, Sensor, check_references, cross_check
 from hub.config.secrets import SecretError, read_broker_password, read_password_file
 
 # ConfigError and Problem are re-exported: callers catch the loader's error from here.
@@ -145,7 +146,7 @@ def _resolve_paths(model: _Model, folder: Path) -> _Model:
 
     The hub runs under systemd, whose working folder is '/', so a path taken
     from the current folder would mean something else there than when the
-    installer ran `hearth check-config`. Lists (rooms, sensors) hold no paths.
+    installer ran `hearth check-config`.
     """
     changes: dict[str, object] = {}
     for name in type(model).model_fields:
@@ -156,6 +157,11 @@ def _resolve_paths(model: _Model, folder: Path) -> _Model:
             resolved = _resolve_paths(value, folder)
             if resolved is not value:
                 changes[name] = resolved
+        elif isinstance(value, list) and any(isinstance(item, BaseModel) for item in value):
+            # Recipients' channels name secret files too.
+            items = [_resolve_paths(i, folder) if isinstance(i, BaseModel) else i for i in value]
+            if any(new is not old for new, old in zip(items, value, strict=True)):
+                changes[name] = items
     return model.model_copy(update=changes) if changes else model
 
 

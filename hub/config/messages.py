@@ -15,7 +15,8 @@ from typing import Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from hub.config.models import ID_PATTERN, HearthConfig, Loc
+from hub.config.base import ID_PATTERN, Loc
+from hub.config.models import HearthConfig
 
 # Error types whose meaning does not depend on the field: what is needed instead.
 _NEEDS = {

@@ -15,22 +15,15 @@ from collections.abc import Mapping
 from difflib import get_close_matches
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from hub.config.alerts import Alerts
+from hub.config.base import Identifier, Loc, _Model
+from hub.config.rules import Rules
 from hub.events import Kind, Source
-
-Loc = tuple[str | int, ...]
-"""A key path the way pydantic reports it: ("sensors", 3, "room") is sensors[3].room."""
-
-ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=False)
 
 
 class Role(StrEnum):
@@ -56,7 +49,8 @@ class Role(StrEnum):
     TV = "tv"
     WASHING_MACHINE = "washing_machine"
     DISHWASHER = "dishwasher"
-    OK_BUTTON = "ok_button"
+    OK_BUTTON = "ok_button"  # the resident's "I'm OK" button: cancels an alarm raised in error
+    HELP_BUTTON = "help_button"  # a pull cord or call button: asks for help at once
     THERMOMETER = "thermometer"
     ROOM = "room"  # a room-level sensor (motion in the hall) with no object of its own
 
@@ -423,6 +417,16 @@ class HearthConfig(_Model):
         default_factory=Bridge,
         title="Firmware bridge",
         description="Serial devices served by the firmware-bridge process.",
+    )
+    rules: Rules = Field(
+        default_factory=Rules,
+        title="Rules",
+        description="Real-time safety rules (docs/rules.md): switch each on or off and tune it.",
+    )
+    alerts: Alerts = Field(
+        default_factory=Alerts,
+        title="Alerts",
+        description="Who is told about alerts, through which channels, and in which order.",
     )
 
     @property

@@ -12,19 +12,21 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import get_args, get_origin
+from types import UnionType
+from typing import Annotated, Literal, get_args, get_origin
 
 import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from hub.config.base import ID_PATTERN, DailyWindow
 from hub.config.messages import without_none
 from hub.config.models import HearthConfig
 
 _INTRO = """\
 # Configuration reference
 
-<!-- Generated from hub/config/models.py by
+<!-- Generated from the models in hub/config/ by
      `python -m hub.config.reference > docs/configuration.md`.
      Edit the models, not this page. -->
 
@@ -73,11 +75,17 @@ def _sections(model: type[BaseModel], path: str, title: str, description: str) -
     rows = [_row(name, field) for name, field in model.model_fields.items()]
     out = [f"{heading}\n\n{_escape(description)}\n\n{_TABLE_HEAD}\n" + "\n".join(rows) + "\n"]
     for name, field in model.model_fields.items():
-        inner, is_list = _section_type(field.annotation)
-        if inner is not None:
+        inner, is_list = _section_types(field.annotation)
+        for section in inner:
             child = f"{path}.{name}" if path else name
             child += "[]" if is_list else ""
-            out += _sections(inner, child, field.title or name, field.description or "")
+            title, description = field.title or name, field.description or ""
+            if len(inner) > 1:
+                # One of several sections chosen by its `type` key (a channel).
+                kind = section.model_fields["type"].annotation
+                child += f" (type: {get_args(kind)[0]})"
+                description = section.model_fields["type"].description or description
+            out += _sections(section, child, title, description)
     return out
 
 
@@ -87,25 +95,38 @@ def _row(name: str, field: FieldInfo) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _section_type(annotation: object) -> tuple[type[BaseModel] | None, bool]:
-    """The model a field holds (a section, or a list of sections), if it holds one."""
+def _section_types(annotation: object) -> tuple[list[type[BaseModel]], bool]:
+    """The models a field holds (a section, a list of sections, or one of several by type)."""
     annotation = without_none(annotation)
     is_list = get_origin(annotation) is list
     if is_list:
         annotation = get_args(annotation)[0]
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation, is_list
-    return None, False
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    options = get_args(annotation) if isinstance(annotation, UnionType) else (annotation,)
+    models = [o for o in options if isinstance(o, type) and issubclass(o, BaseModel)]
+    return models, is_list and bool(models)
 
 
 def _type_name(field: FieldInfo) -> str:
-    is_id = any(getattr(meta, "pattern", None) for meta in field.metadata)
+    is_id = any(getattr(meta, "pattern", None) == ID_PATTERN for meta in field.metadata)
     name = "id" if is_id else _plain_type(without_none(field.annotation))
     limits = [_limit(meta) for meta in field.metadata]
     return ", ".join([name, *(limit for limit in limits if limit)])
 
 
-def _plain_type(annotation: object) -> str:
+def _plain_type(annotation: object) -> str:  # noqa: PLR0911 (one return per kind of type)
+    if get_origin(annotation) is Annotated:
+        return _plain_type(get_args(annotation)[0])
+    if annotation is DailyWindow:
+        return "time window `HH:MM-HH:MM`"
+    if get_origin(annotation) is Literal:
+        values = get_args(annotation)
+        if len(values) == 1:
+            return f"`{values[0]}`"
+        return "one of: " + ", ".join(f"`{value}`" for value in values)
+    if isinstance(annotation, UnionType) and _section_types(annotation)[0]:
+        return _SECTION
     if get_origin(annotation) is list:
         item = _plain_type(get_args(annotation)[0])
         return "list of sections (below)" if item == _SECTION else f"list of {item}"
@@ -148,6 +169,11 @@ def _yaml_value(value: object) -> str:
         return str(value.value)
     if value == "":
         return '""'
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml_value(item) for item in value) + "]"
+    if isinstance(value, BaseModel):
+        fields = value.model_dump(exclude_defaults=False)
+        return "{" + ", ".join(f"{k}: {_yaml_value(getattr(value, k))}" for k in fields) + "}"
     return str(value)
 
 

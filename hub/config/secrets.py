@@ -14,7 +14,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from hub.config.models import Broker, Loc
+from hub.config.base import Loc
+from hub.config.models import Broker
 
 
 class SecretError(ValueError):

@@ -1,0 +1,1 @@
+"""Alerts: lifecycle, escalation, durable delivery and channels (see docs/alerts.md)."""
