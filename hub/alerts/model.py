@@ -105,12 +105,17 @@ class Alert:
     since: datetime
     raised_at: datetime
     state: AlertState
+    asks_resident: bool = False
+    # True while the rule still reports the condition: the alert covers its whole
+    # run, so one closed by hand is not raised again until the condition clears.
+    condition_active: bool = True
     level: int = 0
     asks_until: datetime | None = None  # end of the "I'm OK" window while ASKING
-    notified_at: datetime | None = None  # when the current step was told
+    notified_at: datetime | None = None  # when the current step was told; None while held
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
     resolved_at: datetime | None = None
+    told: tuple[str, ...] = ()  # recipient ids told so far, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +133,9 @@ class Purpose(StrEnum):
 
     RAISED = "raised"  # first notice to a step of the chain
     ESCALATED = "escalated"  # the previous step did not acknowledge in time
+    ACKNOWLEDGED = "acknowledged"  # someone has taken it on: the others need not rush
     RESOLVED = "resolved"  # all clear, to everyone who was told
+    UPDATE = "update"  # any other change of state, for the MQTT alert topic only
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,16 +158,14 @@ class AlertMessage:
     since: datetime
     raised_at: datetime
     purpose: Purpose
-    recipient: str  # recipient id
+    recipient: str  # recipient id ("" for the home's MQTT alert topic)
     ack_url: str | None = None
+    state: AlertState = AlertState.OPEN
+    acknowledged_by: str | None = None  # a name as configured, for "Anna is on it"
 
     @property
     def title(self) -> str:
-        prefix = {
-            Purpose.RAISED: "",
-            Purpose.ESCALATED: "Not yet acknowledged: ",
-            Purpose.RESOLVED: "All clear: ",
-        }[self.purpose]
+        prefix = _TITLE_PREFIX.get(self.purpose, "")
         return f"{prefix}{self.severity.value.upper()} at {self.home}"
 
     def to_json(self) -> dict[str, object]:
@@ -177,4 +182,13 @@ class AlertMessage:
             "purpose": self.purpose.value,
             "recipient": self.recipient,
             "ack_url": self.ack_url,
+            "state": self.state.value,
+            "acknowledged_by": self.acknowledged_by,
         }
+
+
+_TITLE_PREFIX = {
+    Purpose.ESCALATED: "Not yet acknowledged: ",
+    Purpose.ACKNOWLEDGED: "Taken on: ",
+    Purpose.RESOLVED: "All clear: ",
+}

@@ -67,6 +67,77 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        "0003_alerts",
+        (
+            """CREATE TABLE alerts (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL,              -- rule:subject; one alert per run of a condition
+                rule TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                summary TEXT NOT NULL,
+                since_us INTEGER NOT NULL,
+                raised_us INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                asks_resident INTEGER NOT NULL,
+                condition_active INTEGER NOT NULL,
+                level INTEGER NOT NULL,
+                asks_until_us INTEGER,
+                notified_us INTEGER,
+                acknowledged_us INTEGER,
+                acknowledged_by TEXT,
+                resolved_us INTEGER,
+                told TEXT NOT NULL DEFAULT ''   -- recipient ids, comma-separated, in order
+            )""",
+            # The database itself refuses a second alert for a condition still covered.
+            "CREATE UNIQUE INDEX alerts_covering ON alerts (key) WHERE condition_active = 1",
+            """CREATE TABLE alert_transitions (
+                id INTEGER PRIMARY KEY,
+                alert_id INTEGER NOT NULL REFERENCES alerts (id),
+                at_us INTEGER NOT NULL,
+                action TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                via TEXT NOT NULL,
+                detail TEXT NOT NULL
+            )""",
+            "CREATE INDEX alert_transitions_alert ON alert_transitions (alert_id, id)",
+            """CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                alert_id INTEGER NOT NULL REFERENCES alerts (id),
+                recipient TEXT NOT NULL,        -- '' is the home's MQTT alert topic
+                channel INTEGER NOT NULL,       -- index into the recipient's channels
+                idempotency_key TEXT NOT NULL UNIQUE,
+                message TEXT NOT NULL,          -- the AlertMessage, as JSON
+                created_us INTEGER NOT NULL,
+                state TEXT NOT NULL,            -- pending, sent, failed
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_us INTEGER NOT NULL,
+                sent_us INTEGER,
+                last_error TEXT
+            )""",
+            "CREATE INDEX outbox_pending ON outbox (state, next_attempt_us)",
+            """CREATE TABLE delivery_attempts (
+                id INTEGER PRIMARY KEY,
+                outbox_id INTEGER NOT NULL REFERENCES outbox (id),
+                at_us INTEGER NOT NULL,
+                ok INTEGER NOT NULL,
+                error TEXT NOT NULL
+            )""",
+            """CREATE TABLE modes (
+                id INTEGER PRIMARY KEY,
+                mode TEXT NOT NULL,
+                since_us INTEGER NOT NULL,
+                until_us INTEGER,
+                set_by TEXT NOT NULL,
+                via TEXT NOT NULL
+            )""",
+            """CREATE TABLE hub_secrets (
+                name TEXT PRIMARY KEY,          -- e.g. the key that signs acknowledgement links
+                value BLOB NOT NULL
+            )""",
+        ),
+    ),
 )
 
 
