@@ -1,7 +1,8 @@
-"""`hearth run`: ingest and store (and later rules, alerts, reminders) in one asyncio process.
+"""`hearth run`: ingest, store, rules and alerts (later reminders) in one asyncio process.
 
-Flow per message: MqttLink -> Ingest.handle -> EventBus (consumers see it now)
--> BatchWriter (stored within commit_interval_s) -> ack to the broker.
+Flow per message: MqttLink -> Ingest.handle -> EventBus (the rules see each
+event at once; `Safety` evaluates them and hands conditions to the alert
+service) -> BatchWriter (stored within commit_interval_s) -> ack to the broker.
 SIGTERM or SIGINT: stop reading, write everything held, acknowledge it,
 publish "offline", disconnect. Nothing the broker handed over is lost: what
 was not stored was not acknowledged, and the broker hands it over again.
@@ -19,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from hub import systemd_notify
+from hub.alerts.channels.mqtt import PahoPublisher
+from hub.alerts.control import control_topics
 from hub.broker_access import BrokerAccess
 from hub.bus import EventBus
 from hub.clock import Clock, SystemClock
@@ -27,6 +30,7 @@ from hub.config.secrets import read_broker_password
 from hub.ingest.ledger import Ledger
 from hub.ingest.mqtt_link import LinkSettings, MqttLink
 from hub.ingest.pipeline import Ingest, IngestStats
+from hub.safety import Safety
 from hub.store.batch_writer import BatchWriter
 from hub.store.database import open_database
 from hub.store.retention import prune_raw_events, retention_cutoff
@@ -72,9 +76,18 @@ class Hub:
         self.ready = asyncio.Event()
         self.pauses = 0
         self.db = open_database(config.storage.path)
+        self._control = set(control_topics(config.topic_prefix))
         self.link = MqttLink(
-            link_settings(config, self.ingest.router.subscriptions()), self._on_message
+            link_settings(config, self.ingest.router.subscriptions() + sorted(self._control)),
+            self._on_message,
         )
+        self.safety = Safety(
+            config,
+            self.clock,
+            PahoPublisher(self.link.client),
+            self.link.publish,
+        )
+        self.bus.subscribe(self.safety.observe)
         storage = config.storage
         self.writer = BatchWriter(
             self.db.conn,
@@ -86,9 +99,16 @@ class Hub:
         )
 
     def _on_message(self, topic: str, payload: bytes, token: int, qos: int) -> None:
+        if topic in self._control:
+            # A request, not a reading: acted on (and recorded) by the alert service.
+            self.safety.control(topic, payload)
+            if qos:
+                self.link.ack([token])
+            return
         events = self.ingest.handle(topic, payload)
         if events:
             self.bus.publish(events)
+            self.safety.after_message()
         self.writer.add(events, token if qos else None)
         if self.writer.full or self.bus.congested:
             if not self.link.paused:
@@ -169,6 +189,8 @@ class Hub:
         heartbeat = asyncio.create_task(self._systemd_heartbeat(), name="systemd")
         systemd_notify.status(f"connecting to {self.link.settings.access.address}")
         try:
+            # Before the link: the first live event must find the rules and alerts ready.
+            await self.safety.start(self.config.storage.path)
             await self.link.start()
             self.ready.set()
             # Only now: the database was opened in __init__ and the broker is connected.
@@ -186,6 +208,7 @@ class Hub:
             self.link.pause()
             try:
                 await self.writer.drain()
+                await self.safety.stop()
             finally:
                 # Even when the disk refused the last batch: say "offline" and leave
                 # cleanly; what was not written was not acknowledged either.

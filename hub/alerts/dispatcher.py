@@ -40,7 +40,7 @@ class RunInStore(Protocol):
 ChannelLookup = Callable[[str, int], Channel | None]
 """(recipient id, channel index) -> the channel; ("", 0) is the home's MQTT alert topic."""
 
-IDLE_CHECK_S = 30.0  # look at the outbox now and then even when nobody wakes us
+IDLE_CHECK_S = 5.0  # look now and then: `hearth alerts ack` queues messages from outside
 
 
 def retry_delay(attempts: int, settings: Delivery, rand: Callable[[], float]) -> float:

@@ -24,15 +24,14 @@ from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from hub.alerts import lifecycle
-from hub.alerts.ack_links import ack_url, make_ack_token
 from hub.alerts.dispatcher import ChannelLookup, Dispatcher
-from hub.alerts.lifecycle import Change, Target
-from hub.alerts.model import Alert, AlertMessage, AlertState, Condition, Purpose, Via
+from hub.alerts.lifecycle import Change
+from hub.alerts.messages import link_key, renderer
+from hub.alerts.model import Alert, AlertState, Condition, Via
 from hub.alerts.routing import Policy
-from hub.alerts.store import AlertStore
+from hub.alerts.store import AlertStore, Render
 from hub.clock import Clock
 from hub.config.models import HearthConfig
-from hub.config.secrets import read_password_file
 from hub.modes import Mode, ModeSetting
 from hub.store.database import open_database
 
@@ -40,7 +39,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 TICK_S = 1.0  # how often the passing of time is checked (escalation, "I'm OK" window)
-LINK_KEY = "ack_links"
+MODE_READ_EVERY = 30  # ticks between reads of a mode set by `hearth mode`
 
 
 class InHome(Protocol):
@@ -81,6 +80,7 @@ class AlertService:
         self._link_key = b""
         self._tasks: list[asyncio.Task[None]] = []
         self.steps = 0
+        self._ticks = 0
 
     # Running ----------------------------------------------------------------
 
@@ -89,7 +89,11 @@ class AlertService:
 
         def opening(_: AlertStore | None) -> tuple[list[Alert], ModeSetting | None, bytes]:
             self._store = AlertStore(open_database(self._db_path).conn)
-            return self._store.covering(), self._store.mode_setting(), self._link_key_from()
+            return (
+                self._store.covering(),
+                self._store.mode_setting(),
+                link_key(self.config, self._store),
+            )
 
         loop = asyncio.get_running_loop()
         self._covering, self._mode, self._link_key = await loop.run_in_executor(
@@ -148,6 +152,10 @@ class AlertService:
     async def tick(self) -> None:
         """Let time act: the "I'm OK" window ends, quiet hours end, escalation; ask again."""
         now = self.clock.now()
+        self._ticks += 1
+        if self._ticks % MODE_READ_EVERY == 0:
+            # `hearth mode` writes to the database from another process.
+            self._mode = await self.run(lambda store: store.mode_setting())
         if any(lifecycle.time_acts(alert, now, self.policy) for alert in self._covering):
             await self._step(lambda covering: lifecycle.on_time(covering, now, self.policy), now)
         self._ask_again(now)
@@ -195,7 +203,9 @@ class AlertService:
     ) -> list[Alert]:
         def work(store: AlertStore) -> tuple[list[Change], list[Alert], list[Alert]]:
             changes = plan(store.covering())
-            done = store.apply(changes, now, self._renderer(now))
+            done = store.apply(
+                changes, now, renderer(self.config, self.policy, self._link_key, now)
+            )
             return changes, done, store.covering()
 
         changes, done, covering = await self.run(work)
@@ -212,7 +222,9 @@ class AlertService:
             if alert is None:
                 raise LookupError(f"there is no alert {alert_id}")
             change = plan(alert)
-            (done,) = store.apply([change], now, self._renderer(now))
+            (done,) = store.apply(
+                [change], now, renderer(self.config, self.policy, self._link_key, now)
+            )
             return change, done, store.covering()
 
         change, done, covering = await self.run(work)
@@ -250,45 +262,5 @@ class AlertService:
                 if self._in_home is not None:
                     self._in_home.ask(alert)
 
-    # Messages -------------------------------------------------------------------
-
-    def _renderer(self, now: datetime) -> Callable[[Alert, Target, str], AlertMessage]:
-        links = self.config.alerts.ack_links
-
-        def render(alert: Alert, target: Target, key: str) -> AlertMessage:
-            url = None
-            if target.recipient and target.purpose in (Purpose.RAISED, Purpose.ESCALATED):
-                expires = now + timedelta(hours=links.valid_h)
-                token = make_ack_token(self._link_key, alert.id, target.recipient, expires)
-                url = ack_url(links.base_url, token)
-            by = alert.acknowledged_by
-            person = self.policy.recipient(by) if by else None
-            return AlertMessage(
-                idempotency_key=key,
-                alert_id=alert.id,
-                home=self.config.alerts.home_label,
-                rule=alert.rule,
-                severity=alert.severity,
-                summary=alert.summary,
-                since=alert.since,
-                raised_at=alert.raised_at,
-                purpose=target.purpose,
-                recipient=target.recipient,
-                ack_url=url,
-                state=alert.state,
-                acknowledged_by=(person.name or person.id) if person else by,
-            )
-
-        return render
-
-    def _link_key_from(self) -> bytes:
-        """The key that signs acknowledgement links: the configured file, else one kept here."""
-        key_file = self.config.alerts.ack_links.key_file
-        if key_file is not None:
-            return (
-                read_password_file(key_file, ("alerts", "ack_links", "key_file"))
-                .get_secret_value()
-                .encode()
-            )
-        assert self._store is not None
-        return self._store.secret(LINK_KEY)
+    def _render(self, now: datetime) -> Render:
+        return renderer(self.config, self.policy, self._link_key, now)

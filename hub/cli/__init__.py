@@ -16,10 +16,12 @@ def main() -> None:
 main.add_command(check_config)
 
 # Registered after `main` exists; each command lives in its own module.
+from hub.cli.alerts import alerts_command  # noqa: E402
 from hub.cli.demo import demo_command  # noqa: E402
 from hub.cli.devices import devices_command  # noqa: E402
 from hub.cli.export import export_command  # noqa: E402
 from hub.cli.features import features_command  # noqa: E402
+from hub.cli.mode import mode_command  # noqa: E402
 from hub.cli.replay import replay_command  # noqa: E402
 from hub.cli.routine import routine_command  # noqa: E402
 from hub.cli.run import run_command  # noqa: E402
@@ -31,6 +33,8 @@ for _command in (
     devices_command,
     demo_command,
     routine_command,
+    alerts_command,
+    mode_command,
 ):
     main.add_command(_command)
 main.add_command(features_command)

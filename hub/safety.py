@@ -1,0 +1,241 @@
+"""Rules and alerts on the live hub: each event to the rules, conditions to the alert service.
+
+Per message the hub calls `observe` for each event and then `evaluate` once;
+a clock tick evaluates too, so time-based rules (no movement for hours) fire
+without an event. On start the rules' state is rebuilt from the events
+stored in the last day and a half, and what is usual for the person is
+learned from the stored days (again once a day), so a restart neither
+forgets that the person has been still since noon nor raises a second alert
+for a condition already alerted (the alert service reads the open alerts
+from the database).
+
+The in-home side (the "are you OK?" question and the announcement that help
+is called) is spoken with espeak-ng and published on the prompt topic for a
+display or smart speaker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from collections.abc import Callable, Coroutine
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hub.alerts.channels import Channel, DeliveryError
+from hub.alerts.channels.factory import channels_for, speaker_for
+from hub.alerts.channels.mqtt import MqttChannel, Publisher
+from hub.alerts.channels.voice import Speaker, im_ok_prompt
+from hub.alerts.control import AlertRequest, ControlError, parse_control
+from hub.alerts.lifecycle import LifecycleError
+from hub.alerts.model import Alert, Via
+from hub.alerts.service import AlertService
+from hub.clock import Clock
+from hub.config.models import HearthConfig, Role
+from hub.events import Event, Kind
+from hub.modes import ModeSetting
+from hub.routine.features import daily_features
+from hub.rules import RuleEngine, expectations_from
+from hub.store.database import open_database
+from hub.store.event_table import read_events
+
+log = logging.getLogger(__name__)
+
+REBUILD_HOURS = 36  # events replayed into the rules on start: covers any one night and day
+LEARN_DAYS = 28  # days of stored events the usual figures are learned from
+EVALUATE_EVERY_S = 0.02
+ANNOUNCE = "Help has been called. Someone will check on you soon."
+
+
+class InHomePrompts:
+    """Asks the resident and announces alarms: spoken, and on the prompt topic."""
+
+    def __init__(
+        self,
+        config: HearthConfig,
+        publish: Callable[[str, bytes], None],
+        speaker: Speaker | None,
+    ) -> None:
+        self._topic = config.alerts.im_ok.prompt_topic.format(prefix=config.topic_prefix)
+        self._language = config.resident.language
+        self._publish = publish
+        self._speaker = speaker
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def ask(self, alert: Alert) -> None:
+        text = im_ok_prompt(self._language)
+        until = alert.asks_until.isoformat() if alert.asks_until else None
+        self._prompt({"type": "are_you_ok", "alert": alert.id, "text": text, "until": until}, text)
+
+    def announce(self, alert: Alert) -> None:
+        self._prompt({"type": "help_called", "alert": alert.id, "text": ANNOUNCE}, ANNOUNCE)
+
+    def _prompt(self, payload: dict[str, object], text: str) -> None:
+        self._publish(self._topic, json.dumps(payload).encode())
+        if self._speaker is not None:
+            task = asyncio.get_running_loop().create_task(self._say(self._speaker, text))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _say(self, speaker: Speaker, text: str) -> None:
+        try:
+            await speaker.speak(text)
+        except DeliveryError as exc:
+            log.warning("could not speak in the home: %s", exc)
+
+
+class Safety:
+    def __init__(
+        self,
+        config: HearthConfig,
+        clock: Clock,
+        publisher: Publisher,
+        publish_now: Callable[[str, bytes], None],
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.zone = ZoneInfo(config.home.timezone)
+        self.rules = RuleEngine(config)
+        channels = _recipient_channels(config, self.zone)
+        mqtt = MqttChannel(publisher, config.topic_prefix)
+
+        def lookup(recipient: str, index: int) -> Channel | None:
+            if not recipient:
+                return mqtt
+            found = channels.get(recipient, [])
+            return found[index] if index < len(found) else None
+
+        voice = config.alerts.voice
+        speaker = speaker_for(voice, config.resident.language) if voice.enabled else None
+        self.alerts = AlertService(
+            config, clock, lookup, in_home=InHomePrompts(config, publish_now, speaker)
+        )
+        self._ok_buttons = {s.id for s in config.sensors if s.role is Role.OK_BUTTON}
+        self._ok_pressed = False
+        self._last_evaluation = float("-inf")
+        self._deferred: asyncio.TimerHandle | None = None
+        self._learned_on: date | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[object]] = set()
+
+    async def start(self, db_path: Path) -> None:
+        """Rebuild the rules' state from stored events, learn, then start alerts and ticks."""
+        loop = asyncio.get_running_loop()
+        now = self.clock.now()
+        recent = await loop.run_in_executor(None, _stored_events, db_path, now, REBUILD_HOURS)
+        for event in recent:
+            self.rules.observe(event)
+        await self._learn(db_path)
+        await self.alerts.start()
+        self.evaluate()
+        self._tasks = [asyncio.create_task(self._tick_forever(db_path), name="rules-tick")]
+        log.info("rules: %d events of the last %d h replayed", len(recent), REBUILD_HOURS)
+
+    async def stop(self) -> None:
+        if self._deferred is not None:
+            self._deferred.cancel()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.alerts.stop()
+
+    # Per event and per message ---------------------------------------------------
+
+    def observe(self, event: Event) -> None:
+        self.rules.observe(event)
+        if event.sensor in self._ok_buttons and event.kind is Kind.BUTTON and event.value:
+            self._ok_pressed = True  # "" is Zigbee2MQTT's reset after a press
+
+    def after_message(self) -> None:
+        """Evaluate after a message's events, at most every EVALUATE_EVERY_S under load.
+
+        A burst of thousands of messages then costs a few evaluations, and an
+        urgent condition is still seen within EVALUATE_EVERY_S of its event.
+        """
+        if self._deferred is not None:
+            return
+        loop = asyncio.get_running_loop()
+        wait = self._last_evaluation + EVALUATE_EVERY_S - loop.time()
+        if wait <= 0:
+            self.evaluate()
+        else:
+            self._deferred = loop.call_later(wait, self._deferred_evaluate)
+
+    def _deferred_evaluate(self) -> None:
+        self._deferred = None
+        self.evaluate()
+
+    def evaluate(self) -> None:
+        """Evaluate the rules now and hand the conditions to the alert service."""
+        self._last_evaluation = asyncio.get_running_loop().time()
+        now = self.clock.now()
+        if self._ok_pressed:
+            self._ok_pressed = False
+            self._spawn(self.alerts.resident_ok(Via.BUTTON))
+        self.alerts.conditions(now, self.rules.evaluate(now, self.alerts.mode(now)))
+
+    def control(self, topic: str, payload: bytes) -> None:
+        """A message on a control topic (acknowledge, resolve, set the mode)."""
+        try:
+            request = parse_control(self.config.topic_prefix, topic, payload, self.clock.now())
+        except ControlError as exc:
+            log.warning("control message refused: %s", exc)
+            return
+        self._spawn(self._carry_out(request))
+
+    async def _carry_out(self, request: AlertRequest | ModeSetting) -> None:
+        if isinstance(request, ModeSetting):
+            await self.alerts.set_mode(request)
+            self.evaluate()
+            return
+        action = self.alerts.resolve if request.resolve else self.alerts.acknowledge
+        try:
+            await action(request.alert_id, request.by, Via.MQTT)
+        except (LookupError, LifecycleError) as exc:
+            log.warning("control message refused: %s", exc)
+
+    # Time ------------------------------------------------------------------------
+
+    async def _tick_forever(self, db_path: Path) -> None:
+        while True:
+            await asyncio.sleep(self.config.rules.tick_s)
+            self.evaluate()
+            if self._learned_on != self.clock.now().astimezone(self.zone).date():
+                await self._learn(db_path)
+
+    async def _learn(self, db_path: Path) -> None:
+        """Learn the usual figures from the stored days (on a worker thread)."""
+        now = self.clock.now()
+        self._learned_on = now.astimezone(self.zone).date()
+        loop = asyncio.get_running_loop()
+        try:
+            events = await loop.run_in_executor(None, _stored_events, db_path, now, LEARN_DAYS * 24)
+        except sqlite3.Error as exc:
+            log.error("rules: cannot read stored events to learn from: %s", exc)  # noqa: TRY400
+            return
+        days = await loop.run_in_executor(None, daily_features, events, self.config)
+        today = self._learned_on
+        # Only finished days: today's half day would look like a very odd day.
+        self.rules.set_expectations(
+            expectations_from([d for d in days if d.date < today], self.config)
+        )
+
+    def _spawn(self, work: Coroutine[object, object, object]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+
+def _recipient_channels(config: HearthConfig, zone: ZoneInfo) -> dict[str, list[Channel]]:
+    return {r.id: channels_for(r, config.alerts, zone=zone) for r in config.alerts.recipients}
+
+
+def _stored_events(db_path: Path, now: datetime, hours: int) -> list[Event]:
+    conn = open_database(db_path).conn
+    try:
+        return list(read_events(conn, now - timedelta(hours=hours), now + timedelta(seconds=1)))
+    finally:
+        conn.close()
