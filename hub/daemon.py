@@ -34,6 +34,8 @@ from hub.safety import Safety
 from hub.store.batch_writer import BatchWriter
 from hub.store.database import open_database
 from hub.store.retention import prune_raw_events, retention_cutoff
+from hub.web.ack import create_app
+from hub.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,14 @@ class Hub:
             self.link.publish,
         )
         self.bus.subscribe(self.safety.observe)
+        alerts = self.safety.alerts
+        self.web = (
+            WebServer(
+                create_app(config, alerts, lambda: alerts.link_key, self.clock.now), config.web
+            )
+            if config.web.enabled
+            else None
+        )
         storage = config.storage
         self.writer = BatchWriter(
             self.db.conn,
@@ -191,6 +201,8 @@ class Hub:
         try:
             # Before the link: the first live event must find the rules and alerts ready.
             await self.safety.start(self.config.storage.path)
+            if self.web is not None:
+                self.web.start()
             await self.link.start()
             self.ready.set()
             # Only now: the database was opened in __init__ and the broker is connected.
@@ -208,6 +220,8 @@ class Hub:
             self.link.pause()
             try:
                 await self.writer.drain()
+                if self.web is not None:
+                    await self.web.stop()
                 await self.safety.stop()
             finally:
                 # Even when the disk refused the last batch: say "offline" and leave

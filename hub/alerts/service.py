@@ -77,7 +77,7 @@ class AlertService:
         self._step_pending = False
         self._asked_at: dict[int, datetime] = {}
         self._mode: ModeSetting | None = None
-        self._link_key = b""
+        self._link_key = b""  # read at start
         self._tasks: list[asyncio.Task[None]] = []
         self.steps = 0
         self._ticks = 0
@@ -166,6 +166,9 @@ class AlertService:
             await self.tick()
 
     # What people do -----------------------------------------------------------
+
+    async def alert(self, alert_id: int) -> Alert | None:
+        return await self.run(lambda store: store.alert(alert_id))
 
     async def acknowledge(self, alert_id: int, by: str, via: Via) -> Alert:
         """A person takes the alert on; raises LifecycleError or LookupError if it cannot be."""
@@ -264,3 +267,8 @@ class AlertService:
 
     def _render(self, now: datetime) -> Render:
         return renderer(self.config, self.policy, self._link_key, now)
+
+    @property
+    def link_key(self) -> bytes:
+        """The key acknowledgement links are signed with (known once started)."""
+        return self._link_key

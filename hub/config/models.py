@@ -23,6 +23,7 @@ from pydantic import Field, field_validator, model_validator
 from hub.config.alerts import Alerts
 from hub.config.base import Identifier, Loc, _Model
 from hub.config.rules import Rules
+from hub.config.web import Web
 from hub.events import Kind, Source
 
 
@@ -427,6 +428,11 @@ class HearthConfig(_Model):
         default_factory=Alerts,
         title="Alerts",
         description="Who is told about alerts, through which channels, and in which order.",
+    )
+    web: Web = Field(
+        default_factory=Web,
+        title="Web server",
+        description="The hub's web server: acknowledgement links (and, later, the carers' app).",
     )
 
     @property

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import queue
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from hub.alerts.model import Condition, Severity
 from hub.alerts.store import AlertStore
 from hub.cli import main
 from hub.config.models import HearthConfig
-from hub.local_broker import HUB, LocalBroker
+from hub.local_broker import HUB, LocalBroker, free_port
 from hub.modes import Mode
 from hub.store.database import open_database
 from tests.alerts.webhook_receiver import WebhookReceiver
@@ -217,3 +219,50 @@ def test_the_resident_is_asked_first_and_the_ok_button_cancels_before_anyone_is_
     assert cancelled["rule"] == "no_movement"
     time.sleep(0.3)
     assert hook.deliveries == []  # nobody outside the home was told
+
+
+def test_the_signed_link_acknowledges_only_when_the_button_is_pressed(
+    broker: LocalBroker, tmp_path: Path
+) -> None:
+    port = free_port()
+    with WebhookReceiver(SECRET) as hook:
+        data = alert_config(broker, tmp_path, hook.url)
+        data["web"] = {"enabled": True, "host": "127.0.0.1", "port": port}
+        data["alerts"]["ack_links"] = {"base_url": f"http://127.0.0.1:{port}"}
+        config = HearthConfig.model_validate(data)
+        devices = Publisher(broker, client_id="devices-link")
+        hub = HubThread(config).start()
+        try:
+            press(devices, "Help Button")
+            wait_until(lambda: len(hook.deliveries) == 1)
+            link = str(hook.deliveries[0].body["ack_url"])
+            assert link.startswith(f"http://127.0.0.1:{port}/ack/")
+
+            page = urllib.request.urlopen(link, timeout=10).read().decode()
+            assert "I am taking this on" in page
+            assert "Help was asked for" in page
+            time.sleep(0.2)
+            assert len(hook.deliveries) == 1  # opening the link (a preview) acknowledged nothing
+
+            posted = urllib.request.urlopen(
+                urllib.request.Request(link, data=b"", method="POST"), timeout=10
+            )
+            assert "Thank you, Anna" in posted.read().decode()
+            again = urllib.request.urlopen(
+                urllib.request.Request(link, data=b"", method="POST"), timeout=10
+            )
+            assert "Already taken on by Anna" in again.read().decode()
+
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(link[:-3] + "xyz", timeout=10)
+            assert refused.value.code == 400
+        finally:
+            hub.stop()
+            devices.close()
+    conn = open_database(config.storage.path).conn
+    try:
+        moments = AlertStore(conn).history(1)
+    finally:
+        conn.close()
+    acknowledged = [m for m in moments if m.action.value == "acknowledged"]
+    assert [(m.actor, m.via.value) for m in acknowledged] == [("anna", "link")]

@@ -63,6 +63,8 @@ def hub_config_data(broker: LocalBroker, tmp_path: Path, **storage: Any) -> dict
             "password_file": str(password_file),
         },
         "storage": {"path": str(tmp_path / "hub.db"), "commit_interval_s": 0.2, **storage},
+        # Tests that need the web server give it a port of its own.
+        "web": {"enabled": False},
     }
 
 

@@ -1,0 +1,1 @@
+"""The hub's own web server: acknowledgement links now, the carers' app later (issue 6)."""
