@@ -17,8 +17,8 @@ from click.testing import CliRunner
 
 from hub.alerts.model import Via
 from hub.alerts.service import AlertService
-from hub.clock import ManualClock
 from hub.cli import main
+from hub.clock import ManualClock
 from hub.config import load_config
 from tests.alerts.alert_policies import MORNING, condition, policy
 from tests.alerts.test_alert_service import Channels, until
