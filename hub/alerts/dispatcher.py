@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
@@ -84,8 +85,13 @@ class Dispatcher:
         """Send due messages until cancelled."""
         while True:
             self._wake.clear()
-            await self.send_due()
-            next_at = await self._run(lambda store: store.next_attempt())
+            try:
+                await self.send_due()
+                next_at = await self._run(lambda store: store.next_attempt())
+            except sqlite3.Error as exc:
+                # A full disk or a locked database: the outbox is intact, try again.
+                log.error("alerts: cannot read or update the outbox: %s", exc)  # noqa: TRY400
+                next_at = None
             wait = IDLE_CHECK_S
             if next_at is not None:
                 wait = min(wait, max((next_at - self._clock.now()).total_seconds(), 0.0))
@@ -132,6 +138,12 @@ class Dispatcher:
             return exc.permanent  # a permanent failure does not block the messages after it
         except TimeoutError:
             await self._record(row, f"no answer within {self._timeout:g} s", permanent=False)
+            return False
+        except Exception as exc:
+            # A bug in one channel must not stop every other delivery: it is
+            # logged with its traceback, recorded, and retried like an outage.
+            log.exception("alert %d: %s failed unexpectedly", row.alert_id, channel.name)
+            await self._record(row, f"{type(exc).__name__}: {exc}", permanent=False)
             return False
         await self._record(row, None, permanent=False)
         self.sent += 1

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -39,6 +41,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 TICK_S = 1.0  # how often the passing of time is checked (escalation, "I'm OK" window)
+FAILURE_LOG_EVERY_S = 60.0
 MODE_READ_EVERY = 30  # ticks between reads of a mode set by `hearth mode`
 
 
@@ -81,6 +84,8 @@ class AlertService:
         self._tasks: list[asyncio.Task[None]] = []
         self.steps = 0
         self._ticks = 0
+        self.storage_failures = 0
+        self._last_failure_log = float("-inf")
 
     # Running ----------------------------------------------------------------
 
@@ -147,7 +152,12 @@ class AlertService:
         def plan(covering: list[Alert]) -> list[Change]:
             return lifecycle.on_conditions(covering, conditions, now, self.policy)
 
-        await self._step(plan, now)
+        try:
+            await self._step(plan, now)
+        except sqlite3.Error as exc:
+            # Nothing was written (one transaction): the conditions still differ
+            # from the alerts, so the next event or tick tries again.
+            self._storage_failed(exc)
 
     async def tick(self) -> None:
         """Let time act: the "I'm OK" window ends, quiet hours end, escalation; ask again."""
@@ -163,7 +173,23 @@ class AlertService:
     async def _tick_forever(self) -> None:
         while True:
             await asyncio.sleep(TICK_S)
-            await self.tick()
+            try:
+                await self.tick()
+            except sqlite3.Error as exc:
+                self._storage_failed(exc)
+
+    def _storage_failed(self, exc: sqlite3.Error) -> None:
+        """One error line a minute at most while the database refuses writes (full disk)."""
+        self.storage_failures += 1
+        now = time.monotonic()
+        if now - self._last_failure_log >= FAILURE_LOG_EVERY_S:
+            self._last_failure_log = now
+            log.error(
+                "alerts: cannot record alert changes in %s (%s); retrying on every event "
+                "and tick, nothing is lost while the condition holds",
+                self._db_path,
+                exc,
+            )
 
     # What people do -----------------------------------------------------------
 
@@ -206,9 +232,7 @@ class AlertService:
     ) -> list[Alert]:
         def work(store: AlertStore) -> tuple[list[Change], list[Alert], list[Alert]]:
             changes = plan(store.covering())
-            done = store.apply(
-                changes, now, renderer(self.config, self.policy, self._link_key, now)
-            )
+            done = store.apply(changes, now, self._render(now))
             return changes, done, store.covering()
 
         changes, done, covering = await self.run(work)
@@ -225,9 +249,7 @@ class AlertService:
             if alert is None:
                 raise LookupError(f"there is no alert {alert_id}")
             change = plan(alert)
-            (done,) = store.apply(
-                [change], now, renderer(self.config, self.policy, self._link_key, now)
-            )
+            (done,) = store.apply([change], now, self._render(now))
             return change, done, store.covering()
 
         change, done, covering = await self.run(work)
@@ -238,6 +260,15 @@ class AlertService:
     def _after(self, changes: list[Change], done: list[Alert], now: datetime) -> None:
         """In-home side effects of a step, then wake the dispatcher."""
         for change, alert in zip(changes, done, strict=True):
+            if change.before is None or change.before.state is not alert.state:
+                # Rule and state only: the summary can name rooms and times.
+                log.info(
+                    "alert %d (%s, %s): %s",
+                    alert.id,
+                    alert.rule,
+                    alert.severity.value,
+                    alert.state.value,
+                )
             if change.ask_resident:
                 self._asked_at[alert.id] = now
                 if self._in_home is not None:

@@ -110,7 +110,10 @@ class AlertStore:
                     self._queue(alert, target, now, render)
                 done.append(alert)
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # SQLite has already rolled back after some errors (SQLITE_FULL);
+            # a second ROLLBACK would replace the real error with its own.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
         return done

@@ -17,7 +17,16 @@ import pytest
 
 from hub.alerts.channels import DeliveryError
 from hub.alerts.lifecycle import LifecycleError
-from hub.alerts.model import Action, Alert, AlertMessage, AlertState, Purpose, Severity, Via
+from hub.alerts.model import (
+    Action,
+    Alert,
+    AlertMessage,
+    AlertState,
+    Condition,
+    Purpose,
+    Severity,
+    Via,
+)
 from hub.alerts.service import AlertService
 from hub.alerts.store import AlertStore
 from hub.clock import ManualClock
@@ -286,5 +295,57 @@ async def test_without_an_answer_the_home_hears_that_help_is_called(tmp_path: Pa
         await service.tick()
         assert home.announced == [1]
         await until(lambda: len(channels("anna", 0).received) == 1)
+    finally:
+        await service.stop()
+
+
+async def test_a_full_disk_delays_the_alert_until_space_returns_and_loses_nothing(
+    running: tuple[AlertService, Channels, ManualClock], caplog: pytest.LogCaptureFixture
+) -> None:
+    service, channels, clock = running
+
+    def cap(store: AlertStore, pages: int | None) -> None:
+        # A real SQLite "database or disk is full" on the next page the file needs.
+        if pages is None:
+            (pages,) = store.conn.execute("PRAGMA page_count").fetchone()
+        store.conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    await service.run(functools.partial(cap, pages=None))
+    filler = "x" * 5000  # a summary too long for the pages left
+    big = Condition("night_exit", "home", Severity.URGENT, MORNING, filler)
+    service.conditions(clock.now(), [big])
+    await until(lambda: service.storage_failures == 1)
+    assert "cannot record alert changes" in caplog.text
+    assert "database or disk is full" in caplog.text
+    assert service._covering == []
+    await service.run(functools.partial(cap, pages=1_073_741_823))
+    service.conditions(clock.now(), [big])  # the next event or tick
+    await until(lambda: len(channels("anna", 0).received) == 1)
+    assert channels("anna", 0).received[0].summary == filler
+
+
+class Broken:
+    """A channel with a bug: it raises something that is not a DeliveryError."""
+
+    name = "broken#0"
+
+    async def send(self, message: AlertMessage) -> None:
+        raise KeyError("a bug in a channel")
+
+
+async def test_a_channel_with_a_bug_does_not_stop_the_others(tmp_path: Path) -> None:
+    clock = ManualClock(MORNING)
+    channels = Channels()
+
+    def lookup(recipient: str, channel: int) -> Recorder | Broken:
+        return Broken() if (recipient, channel) == ("anna", 0) else channels(recipient, channel)
+
+    service = AlertService(home_config(tmp_path / "hub.db"), clock, lookup)
+    await service.start()
+    try:
+        service.conditions(clock.now(), [condition()])
+        await until(lambda: len(channels("anna", 1).received) == 1)
+        await until(lambda: len(channels("", 0).received) == 1)
+        assert service.dispatcher.failed_attempts >= 1
     finally:
         await service.stop()
