@@ -29,6 +29,8 @@ import paho.mqtt.client as paho
 import yaml
 from paho.mqtt.enums import CallbackAPIVersion
 
+from hub.alerts.model import Alert
+from hub.alerts.store import AlertStore
 from hub.clock import AcceleratedClock
 from hub.config import load_config
 from hub.config.models import HearthConfig, Sensor
@@ -54,6 +56,7 @@ class DemoResult:
     stored: Counter[str] = field(default_factory=Counter)
     db_path: Path = Path()
     config_path: Path = Path()
+    alerts: list[Alert] = field(default_factory=list)  # oldest first
 
     @property
     def complete(self) -> bool:
@@ -101,6 +104,10 @@ def demo_config(dataset: HearthConfig, broker: LocalBroker, workdir: Path) -> di
             "password_file": str(password_file),
         },
         "storage": {"path": str(workdir / "demo.db"), "commit_interval_s": 1.0},
+        # Alerts go to the MQTT alert topic and the history only: no recipients,
+        # and no speech at 20,000x. `hearth alerts` lists them afterwards.
+        "alerts": {"home_label": "Ordonez home A (demo)", "voice": {"enabled": False}},
+        "web": {"enabled": False},
     }
 
 
@@ -206,6 +213,9 @@ async def run_demo(
         hub.request_stop()
         await hub_task
     result.stored = _stored_per_sensor(result.db_path, {s.id: s.kind for s in config.sensors})
+    database = open_database(result.db_path)
+    result.alerts = AlertStore(database.conn).recent(1000)[::-1]
+    database.conn.close()
     return result
 
 

@@ -47,7 +47,13 @@ def demo_command(workdir: Path, speed: float, days: int | None) -> None:
         sent, kept = result.published[sensor], result.stored[sensor]
         mark = "ok" if sent == kept else "MISSING"
         click.echo(f"  {sensor:<18} published {sent:4d}  stored {kept:4d}  {mark}")
+    click.echo(f"\nthe safety rules raised {len(result.alerts)} alert(s) during the replay:")
+    for alert in result.alerts[:10]:
+        click.echo(
+            f"  #{alert.id} {alert.severity.value:<7} {alert.state.value:<9} {alert.summary}"
+        )
     click.echo("\nnext, try:")
+    click.echo(f"  .venv/bin/hearth alerts --config {result.config_path}")
     click.echo(f"  .venv/bin/hearth devices --config {result.config_path}")
     click.echo(f"  .venv/bin/hearth export --db {result.db_path} | head")
     if not result.complete:
