@@ -87,7 +87,7 @@ class Hub:
             config,
             self.clock,
             PahoPublisher(self.link.client),
-            self.link.publish,
+            lambda topic, payload, retain: self.link.publish(topic, payload, retain=retain),
         )
         self.bus.subscribe(self.safety.observe)
         alerts = self.safety.alerts
@@ -204,6 +204,7 @@ class Hub:
             if self.web is not None:
                 self.web.start()
             await self.link.start()
+            self.safety.publish_mode()
             self.ready.set()
             # Only now: the database was opened in __init__ and the broker is connected.
             systemd_notify.ready(self.status_line())

@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 REBUILD_HOURS = 36  # events replayed into the rules on start: covers any one night and day
 LEARN_DAYS = 28  # days of stored events the usual figures are learned from
 EVALUATE_EVERY_S = 0.02
+Publish = Callable[[str, bytes, bool], None]
+"""Publish (topic, payload, retain) on the hub's own MQTT connection, QoS 1, without waiting."""
 ANNOUNCE = "Help has been called. Someone will check on you soon."
 
 
@@ -56,7 +58,7 @@ class InHomePrompts:
     def __init__(
         self,
         config: HearthConfig,
-        publish: Callable[[str, bytes], None],
+        publish: Publish,
         speaker: Speaker | None,
     ) -> None:
         self._topic = config.alerts.im_ok.prompt_topic.format(prefix=config.topic_prefix)
@@ -74,7 +76,7 @@ class InHomePrompts:
         self._prompt({"type": "help_called", "alert": alert.id, "text": ANNOUNCE}, ANNOUNCE)
 
     def _prompt(self, payload: dict[str, object], text: str) -> None:
-        self._publish(self._topic, json.dumps(payload).encode())
+        self._publish(self._topic, json.dumps(payload).encode(), False)
         if self._speaker is not None:
             task = asyncio.get_running_loop().create_task(self._say(self._speaker, text))
             self._tasks.add(task)
@@ -93,7 +95,7 @@ class Safety:
         config: HearthConfig,
         clock: Clock,
         publisher: Publisher,
-        publish_now: Callable[[str, bytes], None],
+        publish_now: Publish,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -114,6 +116,8 @@ class Safety:
             config, clock, lookup, in_home=InHomePrompts(config, publish_now, speaker)
         )
         self._ok_buttons = {s.id for s in config.sensors if s.role is Role.OK_BUTTON}
+        self._publish_now = publish_now
+        self._mode_published: dict[str, object] | None = None
         self._ok_pressed = False
         self._last_evaluation = float("-inf")
         self._deferred: asyncio.TimerHandle | None = None
@@ -189,6 +193,7 @@ class Safety:
     async def _carry_out(self, request: AlertRequest | ModeSetting) -> None:
         if isinstance(request, ModeSetting):
             await self.alerts.set_mode(request)
+            self.publish_mode()
             self.evaluate()
             return
         action = self.alerts.resolve if request.resolve else self.alerts.acknowledge
@@ -197,12 +202,30 @@ class Safety:
         except (LookupError, LifecycleError) as exc:
             log.warning("control message refused: %s", exc)
 
+    def publish_mode(self) -> None:
+        """The mode, retained on <prefix>/mode, so every display shows it beside the alerts.
+
+        Published when it changes: set here, set by `hearth mode`, or ended.
+        """
+        setting = self.alerts.mode_setting
+        now = self.clock.now()
+        payload: dict[str, object] = {"mode": self.alerts.mode(now).value}
+        if setting is not None and setting.in_force(now) is setting.mode:
+            until = setting.until.isoformat() if setting.until else None
+            payload |= {"until": until, "set_by": setting.set_by}
+        if payload != self._mode_published:
+            self._mode_published = payload
+            self._publish_now(
+                f"{self.config.topic_prefix}/mode", json.dumps(payload).encode(), True
+            )
+
     # Time ------------------------------------------------------------------------
 
     async def _tick_forever(self, db_path: Path) -> None:
         while True:
             await asyncio.sleep(self.config.rules.tick_s)
             self.evaluate()
+            self.publish_mode()
             if self._learned_on != self.clock.now().astimezone(self.zone).date():
                 await self._learn(db_path)
 

@@ -222,6 +222,11 @@ class AlertService:
             "mode: %s%s (set by %s via %s)", setting.mode.value, until, setting.set_by, setting.via
         )
 
+    @property
+    def mode_setting(self) -> ModeSetting | None:
+        """The latest mode set (it may have ended: see `mode`)."""
+        return self._mode
+
     def mode(self, now: datetime) -> Mode:
         return Mode.HOME if self._mode is None else self._mode.in_force(now)
 

@@ -170,6 +170,8 @@ def test_control_topics_acknowledge_an_alert_and_set_the_mode(
     assert acked["acknowledged_by"] == "Anna"
     until = "2030-01-01T00:00:00+00:00"
     devices.send(f"{prefix}/mode/set", json.dumps({"mode": "away", "until": until, "by": "anna"}))
+    shown = watcher.next(lambda t, m: t == f"{prefix}/mode" and m["mode"] == "away")
+    assert shown == {"mode": "away", "until": until, "set_by": "anna"}
     devices.send(f"{prefix}/mode/set", b"not json")  # refused with a log line; nothing breaks
 
     def mode_stored() -> bool:
