@@ -19,6 +19,8 @@ main.add_command(check_config)
 from hub.cli.alerts import alerts_command  # noqa: E402
 from hub.cli.demo import demo_command  # noqa: E402
 from hub.cli.devices import devices_command  # noqa: E402
+from hub.cli.doctor import doctor_command  # noqa: E402
+from hub.cli.evaluate import evaluate_command  # noqa: E402
 from hub.cli.export import export_command  # noqa: E402
 from hub.cli.features import features_command  # noqa: E402
 from hub.cli.mode import mode_command  # noqa: E402
@@ -35,6 +37,8 @@ for _command in (
     routine_command,
     alerts_command,
     mode_command,
+    doctor_command,
 ):
     main.add_command(_command)
 main.add_command(features_command)
+main.add_command(evaluate_command)

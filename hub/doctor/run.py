@@ -1,0 +1,32 @@
+"""All of `hearth doctor`'s checks, in the order an installer would fix things."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hub.config.models import HearthConfig
+from hub.doctor.alerting import check_alerts
+from hub.doctor.broker import check_broker
+from hub.doctor.devices import check_serial
+from hub.doctor.findings import Finding
+from hub.doctor.machine import DiskUsage, SyncState, check_clock, check_disk, clock_synchronised
+from hub.doctor.machine import disk_usage as real_disk_usage
+from hub.doctor.store import check_store
+
+
+def run_checks(
+    config: HearthConfig,
+    *,
+    now: datetime | None = None,
+    disk_usage: DiskUsage = real_disk_usage,
+    synchronised: SyncState = clock_synchronised,
+) -> list[Finding]:
+    moment = now or datetime.now(UTC)
+    findings = check_broker(config)
+    store = check_store(config, moment)
+    findings += store.findings
+    findings += check_disk(config.storage.path, disk_usage)
+    findings += check_clock(moment, store.newest_event, synchronised)
+    findings += check_serial(config)
+    findings += check_alerts(config, moment)
+    return findings
