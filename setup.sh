@@ -24,9 +24,11 @@ fi
 
 # System packages: Mosquitto (tests and the demo start private brokers with it),
 # socat (serial-port pairs for the bridge tests), systemd (systemd-analyze
-# checks the service units), venv support for Debian's python3, and sqlite3 to
-# look inside the database.
-packages=(python3-venv mosquitto mosquitto-clients socat systemd sqlite3)
+# checks the service units), venv support for Debian's python3, sqlite3 to
+# look inside the database, espeak-ng (spoken prompts in the home) and
+# alsa-utils (aplay, the default player; optional at run time: no sound card
+# is needed to render speech).
+packages=(python3-venv mosquitto mosquitto-clients socat systemd sqlite3 espeak-ng alsa-utils)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
