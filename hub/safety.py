@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 REBUILD_HOURS = 36  # events replayed into the rules on start: covers any one night and day
 LEARN_DAYS = 28  # days of stored events the usual figures are learned from
 EVALUATE_EVERY_S = 0.02
+HOUSEKEEPING_EVERY_S = 3600.0
+CLEAR_AFTER = timedelta(days=1)  # an ended alert's retained MQTT message stays this long
 Publish = Callable[[str, bytes, bool], None]
 """Publish (topic, payload, retain) on the hub's own MQTT connection, QoS 1, without waiting."""
 ANNOUNCE = "Help has been called. Someone will check on you soon."
@@ -102,7 +104,7 @@ class Safety:
         self.zone = ZoneInfo(config.home.timezone)
         self.rules = RuleEngine(config)
         channels = _recipient_channels(config, self.zone)
-        mqtt = MqttChannel(publisher, config.topic_prefix)
+        mqtt = self._mqtt = MqttChannel(publisher, config.topic_prefix)
 
         def lookup(recipient: str, index: int) -> Channel | None:
             if not recipient:
@@ -135,7 +137,10 @@ class Safety:
         await self._learn(db_path)
         await self.alerts.start()
         self.evaluate()
-        self._tasks = [asyncio.create_task(self._tick_forever(db_path), name="rules-tick")]
+        self._tasks = [
+            asyncio.create_task(self._tick_forever(db_path), name="rules-tick"),
+            asyncio.create_task(self._housekeeping(), name="alert-housekeeping"),
+        ]
         log.info("rules: %d events of the last %d h replayed", len(recent), REBUILD_HOURS)
 
     async def stop(self) -> None:
@@ -228,6 +233,33 @@ class Safety:
             self.publish_mode()
             if self._learned_on != self.clock.now().astimezone(self.zone).date():
                 await self._learn(db_path)
+
+    async def _housekeeping(self) -> None:
+        while True:
+            await asyncio.sleep(HOUSEKEEPING_EVERY_S)
+            try:
+                await self.clear_finished(self.clock.now())
+            except sqlite3.Error as exc:
+                log.warning("alerts: housekeeping could not read the alerts: %s", exc)
+
+    async def clear_finished(self, now: datetime) -> int:
+        """Clear the retained MQTT topic of alerts that ended a day or two ago.
+
+        Hourly over a 24-hour span, so each is cleared about 24 times: an empty
+        retained message is cheap and idempotent, and a hub that was down for
+        a few hours still clears them all.
+        """
+        start, end = now - 2 * CLEAR_AFTER, now - CLEAR_AFTER
+        ids = await self.alerts.run(lambda store: store.finished_between(start, end))
+        cleared = 0
+        for alert_id in ids:
+            try:
+                await self._mqtt.clear(alert_id)
+            except DeliveryError as exc:
+                log.debug("could not clear alert %d's topic yet: %s", alert_id, exc)
+            else:
+                cleared += 1
+        return cleared
 
     async def _learn(self, db_path: Path) -> None:
         """Learn the usual figures from the stored days (on a worker thread)."""

@@ -1,8 +1,12 @@
 """The MQTT control topics: acknowledging or closing an alert, and setting the mode.
 
-    <prefix>/alerts/ack      {"alert": 12, "by": "anna"}
-    <prefix>/alerts/resolve  {"alert": 12, "by": "anna"}
-    <prefix>/mode/set        {"mode": "away", "until": "2026-12-24T18:00:00+00:00", "by": "anna"}
+    <prefix>/control/ack      {"alert": 12, "by": "anna"}
+    <prefix>/control/resolve  {"alert": 12, "by": "anna"}
+    <prefix>/control/mode     {"mode": "away", "until": "2026-12-24T18:00:00+00:00", "by": "anna"}
+
+Under a `control/` level of their own, so an ACL can grant a carers' app
+`write <prefix>/control/#` and nothing else, and a dashboard reading
+`<prefix>/alerts/+` sees only alerts.
 
 Parsing is pure: a payload becomes a request or a ControlError that says what
 is wrong in one line. Who may publish here is up to the broker's ACL
@@ -30,7 +34,7 @@ class AlertRequest:
 
 
 def control_topics(prefix: str) -> list[str]:
-    return [f"{prefix}/alerts/ack", f"{prefix}/alerts/resolve", f"{prefix}/mode/set"]
+    return [f"{prefix}/control/ack", f"{prefix}/control/resolve", f"{prefix}/control/mode"]
 
 
 def parse_control(
@@ -45,12 +49,12 @@ def parse_control(
     by = data.get("by")
     if not isinstance(by, str) or not by.strip():
         raise ControlError(f'{topic}: say who it is from, as "by": "<name>"')
-    if topic in (f"{prefix}/alerts/ack", f"{prefix}/alerts/resolve"):
+    if topic in (f"{prefix}/control/ack", f"{prefix}/control/resolve"):
         alert = data.get("alert")
         if not isinstance(alert, int) or isinstance(alert, bool):
             raise ControlError(f'{topic}: "alert" must be the alert number')
         return AlertRequest(alert, by.strip(), resolve=topic.endswith("/resolve"))
-    if topic == f"{prefix}/mode/set":
+    if topic == f"{prefix}/control/mode":
         return _mode(topic, data, by.strip(), now)
     raise ControlError(f"{topic}: not a control topic")
 

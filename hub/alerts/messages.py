@@ -10,23 +10,23 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from hub.alerts.ack_links import ack_url, make_ack_token
+from hub.alerts.channels.factory import ack_key
 from hub.alerts.lifecycle import Target
 from hub.alerts.model import Alert, AlertMessage, Purpose
 from hub.alerts.routing import Policy
 from hub.alerts.store import AlertStore
 from hub.config.models import HearthConfig
-from hub.config.secrets import read_password_file
 
 LINK_KEY = "ack_links"
 
 
 def link_key(config: HearthConfig, store: AlertStore) -> bytes:
-    """The key that signs acknowledgement links: the configured file, else one kept in the store."""
-    key_file = config.alerts.ack_links.key_file
-    if key_file is not None:
-        secret = read_password_file(key_file, ("alerts", "ack_links", "key_file"))
-        return secret.get_secret_value().encode()
-    return store.secret(LINK_KEY)
+    """The key that signs acknowledgement links: the configured file, else one kept in the store.
+
+    A key file that is missing, too open or too short is a SecretError naming
+    the config key, raised when the hub starts rather than at the first alert.
+    """
+    return ack_key(config.alerts.ack_links) or store.secret(LINK_KEY)
 
 
 def renderer(

@@ -84,6 +84,15 @@ class AlertStore:
         where = "WHERE state IN ('asking', 'open', 'acknowledged') " if unfinished_only else ""
         return self._alerts(f"{where}ORDER BY id DESC LIMIT ?", (limit,))
 
+    def finished_between(self, start: datetime, end: datetime) -> list[int]:
+        """Ids of alerts that ended (resolved or cancelled) with start <= end time < end."""
+        rows = self.conn.execute(
+            "SELECT id FROM alerts WHERE state IN ('resolved', 'cancelled') "
+            "AND resolved_us >= ? AND resolved_us < ? ORDER BY id",
+            (to_micros(start), to_micros(end)),
+        ).fetchall()
+        return [int(row[0]) for row in rows]
+
     def history(self, alert_id: int) -> list[Transition]:
         rows = self.conn.execute(
             "SELECT at_us, action, actor, via, detail FROM alert_transitions "

@@ -8,12 +8,14 @@ prints the whole history.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import queue
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ from hub.modes import Mode
 from hub.store.database import open_database
 from tests.alerts.webhook_receiver import WebhookReceiver
 from tests.ingest.helpers import HubThread, Publisher, hub_config_data
+from tests.ingest.test_live_ingest import retained
 
 SECRET = b"a-shared-secret-of-some-length-0123456789"
 
@@ -135,8 +138,9 @@ def press(devices: Publisher, device: str) -> None:
 
 def test_help_button_reaches_the_webhook_and_the_alert_topic_and_i_am_ok_clears_it(
     home: tuple[HearthConfig, WebhookReceiver, Publisher, Watcher, HubThread],
+    broker: LocalBroker,
 ) -> None:
-    config, hook, devices, watcher, _ = home
+    config, hook, devices, watcher, running = home
     press(devices, "Help Button")
     wait_until(lambda: len(hook.deliveries) == 1)
     raised = hook.deliveries[0].body
@@ -157,6 +161,15 @@ def test_help_button_reaches_the_webhook_and_the_alert_topic_and_i_am_ok_clears_
     assert resolved["purpose"] == "update"
     assert len(set(hook.keys())) == 2
 
+    # A day later the ended alert's retained message is cleared from the broker.
+    hub, loop = running.hub, running._loop
+    assert hub is not None
+    assert loop is not None
+    later = hub.clock.now() + timedelta(hours=25)
+    cleared = asyncio.run_coroutine_threadsafe(hub.safety.clear_finished(later), loop)
+    assert cleared.result(10) == 1
+    assert retained(broker, f"{config.topic_prefix}/alerts/1") is None
+
 
 def test_control_topics_acknowledge_an_alert_and_set_the_mode(
     home: tuple[HearthConfig, WebhookReceiver, Publisher, Watcher, HubThread], tmp_path: Path
@@ -165,14 +178,16 @@ def test_control_topics_acknowledge_an_alert_and_set_the_mode(
     press(devices, "Help Button")
     wait_until(lambda: len(hook.deliveries) == 1)
     prefix = config.topic_prefix
-    devices.send(f"{prefix}/alerts/ack", json.dumps({"alert": 1, "by": "anna"}))
+    devices.send(f"{prefix}/control/ack", json.dumps({"alert": 1, "by": "anna"}))
     acked = watcher.next(lambda t, m: t == f"{prefix}/alerts/1" and m["state"] == "acknowledged")
     assert acked["acknowledged_by"] == "Anna"
     until = "2030-01-01T00:00:00+00:00"
-    devices.send(f"{prefix}/mode/set", json.dumps({"mode": "away", "until": until, "by": "anna"}))
+    devices.send(
+        f"{prefix}/control/mode", json.dumps({"mode": "away", "until": until, "by": "anna"})
+    )
     shown = watcher.next(lambda t, m: t == f"{prefix}/mode" and m["mode"] == "away")
     assert shown == {"mode": "away", "until": until, "set_by": "anna"}
-    devices.send(f"{prefix}/mode/set", b"not json")  # refused with a log line; nothing breaks
+    devices.send(f"{prefix}/control/mode", b"not json")  # refused with a log line; nothing breaks
 
     def mode_stored() -> bool:
         conn = open_database(config.storage.path).conn
