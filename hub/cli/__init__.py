@@ -17,6 +17,7 @@ main.add_command(check_config)
 
 # Registered after `main` exists; each command lives in its own module.
 from hub.cli.alerts import alerts_command  # noqa: E402
+from hub.cli.backup import backup_command, restore_command  # noqa: E402
 from hub.cli.demo import demo_command  # noqa: E402
 from hub.cli.devices import devices_command  # noqa: E402
 from hub.cli.doctor import doctor_command  # noqa: E402
@@ -38,6 +39,8 @@ for _command in (
     alerts_command,
     mode_command,
     doctor_command,
+    backup_command,
+    restore_command,
 ):
     main.add_command(_command)
 main.add_command(features_command)
