@@ -33,5 +33,3 @@ class ModeSetting:
         if self.until is not None and now >= self.until:
             return Mode.HOME
         return self.mode
-
-

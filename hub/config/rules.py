@@ -33,6 +33,13 @@ class NotUp(_Rule):
 
 
 class NoMovement(_Rule):
+    default_night: Window = Field(
+        default_factory=lambda: parse_window("22:00-08:00"),
+        title="Night while learning",
+        description="'HH:MM-HH:MM' local time in which stillness is taken for sleep before the "
+        "routine is learned; afterwards the night runs from an hour before the usual bedtime to "
+        "the usual time up.",
+    )
     default_max_min: float = Field(
         default=240,
         ge=30,
