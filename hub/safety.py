@@ -275,7 +275,7 @@ class Safety:
         today = self._learned_on
         # Only finished days: today's half day would look like a very odd day.
         self.rules.set_expectations(
-            expectations_from([d for d in days if d.date < today], self.config)
+            expectations_from([d for d in days if d.date < today], self.config, events)
         )
 
     def _spawn(self, work: Coroutine[object, object, object]) -> None:

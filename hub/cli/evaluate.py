@@ -84,7 +84,16 @@ def table(results: list[HomeResult], *, list_alerts: bool = False) -> list[str]:
     from hub.alerts.model import Severity
     from hub.rules import RULES
 
-    header = ("home", "days", "urgent", "warning", "info", "urgent/30 days", "target <= 1")
+    header = (
+        "home",
+        "days",
+        "urgent",
+        "warning",
+        "info",
+        "urgent/30 days",
+        "most in 30 days",
+        "target <= 1",
+    )
     rows = [
         (
             r.home,
@@ -93,6 +102,7 @@ def table(results: list[HomeResult], *, list_alerts: bool = False) -> list[str]:
             str(r.count(Severity.WARNING)),
             str(r.count(Severity.INFO)),
             f"{r.urgent_per_30_days:.2f}",
+            str(r.most_urgent_in_30_days),
             "met" if r.meets_target else "NOT MET",
         )
         for r in results

@@ -24,7 +24,7 @@ from hub.config.alerts import Alerts
 from hub.config.base import Identifier, Loc, _Model
 from hub.config.rules import Rules
 from hub.config.web import Web
-from hub.events import Kind, Source
+from hub.events import BINARY_KINDS, Kind, Source
 
 
 class Role(StrEnum):
@@ -165,6 +165,12 @@ class Sensor(_Model):
         description="What the sensor tells about daily life (bed, chair, fridge, front_door, "
         "kettle, toilet, pillbox ...); 'room' for room-level motion.",
     )
+    invert: bool = Field(
+        default=False,
+        title="Invert",
+        description="Read the sensor's on/off the other way round: a reed switch fitted so "
+        "that it reports 'open' while the door is shut. Only for on/off kinds.",
+    )
     expected_interval_s: int | None = Field(
         default=None,
         ge=60,
@@ -172,6 +178,12 @@ class Sensor(_Model):
         description="Seconds within which a healthy sensor always reports something "
         "(a heartbeat or battery report); empty means it only reports on change.",
     )
+
+    @model_validator(mode="after")
+    def _invert_only_on_off(self) -> Self:
+        if self.invert and self.kind not in BINARY_KINDS:
+            raise ValueError(f"invert applies to on/off sensors only, not to {self.kind.value}")
+        return self
 
 
 class Tls(_Model):

@@ -37,4 +37,7 @@ class SensorMap:
             kind = sensor.kind
         else:
             kind, value = reading.kind, reading.value
+        if sensor.invert and kind is sensor.kind and isinstance(value, bool):
+            # Only the main reading: a device's availability is not inverted.
+            value = not value
         return Event(reading.time or received, sensor.id, kind, value, reading.source)

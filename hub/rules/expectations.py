@@ -19,6 +19,11 @@ being judged) and returns the few figures the rules compare with:
   bathroom(s). The features hold no single visit's length; a day's total is
   an upper bound of its longest visit.
 
+- **night door habit**: the share of recent nights (the `night_exit.night`
+  window) in which an outside door was opened, from the events themselves
+  (the features hold no door times). A person who often comes and goes at
+  night still gets told about, but as a warning, not an urgent alarm.
+
 Until `MIN_VALUES` days have a time up (the baseline's own threshold), the
 figures are None and the rules use their configured defaults.
 """
@@ -28,14 +33,16 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from hub.config.models import HearthConfig
+from hub.events import Event
 from hub.routine.baseline import MIN_VALUES, WINDOW
 from hub.routine.features import DayFeatures
-from hub.routine.layout import layout_of
+from hub.routine.layout import EXIT_ROLES, layout_of
 
 LATE_QUANTILE = 0.9
+NIGHT_HABIT_SHARE = 0.2  # a door opened on one night in five or more is a habit
 NEIGHBOUR_HOURS = 1
 BEFORE_BEDTIME_MIN = 60.0
 
@@ -50,14 +57,26 @@ class Expectations:
     night: tuple[float, float] | None = None  # asleep from..to, minutes after midnight
     still_by_hour: tuple[float, ...] | None = None  # minutes, one per local hour 00..23
     bathroom_minutes: float | None = None  # a day's time in the bathroom(s), late end
+    night_door_share: float | None = None  # share of recent nights with an outside door opened
+
+    @property
+    def night_exits_usual(self) -> bool:
+        """Outside doors are opened at night often enough to be this person's habit."""
+        return self.night_door_share is not None and self.night_door_share >= NIGHT_HABIT_SHARE
 
     @property
     def learned(self) -> bool:
         return self.time_up is not None
 
 
-def expectations_from(days: Sequence[DayFeatures], config: HearthConfig) -> Expectations:
-    """The usual figures from the days given (oldest first), for the home in `config`."""
+def expectations_from(
+    days: Sequence[DayFeatures], config: HearthConfig, events: Sequence[Event] = ()
+) -> Expectations:
+    """The usual figures from the days given (oldest first), for the home in `config`.
+
+    `events` (in time order, none from the day being judged) give the night
+    door habit; without them it is not learned.
+    """
     # A time up is only found when the data cover its night, so partial days count.
     recent = list(days[-WINDOW:])
     ups = [_clock(day.time_up, day) for day in recent if day.time_up is not None]
@@ -67,14 +86,49 @@ def expectations_from(days: Sequence[DayFeatures], config: HearthConfig) -> Expe
     beds = [_clock(day.bedtime, day) for day in recent if day.bedtime is not None]
     whole = [day for day in recent if not day.partial]
     night = (statistics.median(beds) - BEFORE_BEDTIME_MIN, statistics.median(ups)) if beds else None
+    layout = layout_of(config)
     return Expectations(
         days=len(ups),
         time_up=quantile(ups, LATE_QUANTILE),
         latest_time_up=latest,
         night=night,
         still_by_hour=_still_by_hour(whole),
-        bathroom_minutes=_bathroom_minutes(whole, layout_of(config).bathrooms),
+        bathroom_minutes=_bathroom_minutes(whole, layout.bathrooms),
+        night_door_share=night_door_share(events, config, {d.date for d in recent}),
     )
+
+
+def night_door_share(
+    events: Sequence[Event], config: HearthConfig, dates: set[date]
+) -> float | None:
+    """Of the nights before `dates` that the hub watched, the share with an outside door opened.
+
+    A night belongs to the local date it ends on; it was watched when any event
+    fell in it. None with fewer than `MIN_VALUES` watched nights.
+    """
+    layout = layout_of(config)
+    window = config.rules.night_exit.night
+    exits = {s.id for s in layout.with_role(*EXIT_ROLES)}
+    if not exits:
+        return None
+    watched: set[date] = set()
+    opened: set[date] = set()
+    for event in events:
+        local = event.time.astimezone(layout.zone)
+        if not window.contains(local.time()):
+            continue
+        # Before midnight, the night ends on the next date.
+        night_of = (
+            local.date() + timedelta(days=1) if local.time() >= window.start else local.date()
+        )
+        if night_of not in dates:
+            continue
+        watched.add(night_of)
+        if event.sensor in exits and event.value is True:
+            opened.add(night_of)
+    if len(watched) < MIN_VALUES:
+        return None
+    return len(opened) / len(watched)
 
 
 def quantile(values: Sequence[float], q: float) -> float:

@@ -4,7 +4,8 @@ The opening is recorded by `HomeState` when it falls in `night`; any sign
 inside more than the door margin later (the hall sensor sees the person
 leave) means they are back in, or never left. Holds from `no_return_min`
 after the opening until then. Paused in away mode, and with visitors, who
-may well leave late at night.
+may well leave late at night. Urgent, but a warning for a person whose
+doors are opened on one night in five or more (`Expectations.night_exits_usual`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ def check(context: RuleContext) -> list[Condition]:
         f"The front door opened at {context.clock(opened)} at night and nothing has moved "
         f"inside since ({lasted(context.now - opened)})."
     )
-    return [Condition(RULE.name, "home", RULE.severity, opened, summary, RULE.asks_resident)]
+    severity = RULE.severity
+    if context.expected.night_exits_usual:
+        # Still told, but not as an alarm: this person often goes out at night.
+        severity = Severity.WARNING
+        summary += " The door is often used at night here."
+    return [Condition(RULE.name, "home", severity, opened, summary, RULE.asks_resident)]
 
 
 RULE = Rule("night_exit", Severity.URGENT, False, ACTIVITY_PAUSES | {Mode.VISITORS}, check)

@@ -25,6 +25,8 @@ UP_SUSTAINED = timedelta(minutes=15)
 MORNING = time(4, 0)
 # Signs inside closer together than this are one stray event (see `out`).
 STRAY_APART = timedelta(minutes=1)
+# A bed or chair mat occupied for less than this was the mat settling, not a person.
+MAT_BLIP = timedelta(seconds=10)
 # A battery reading must rise this far above the limit to count as replaced.
 BATTERY_HYSTERESIS = 5.0
 _SEATS = frozenset({Role.BED, Role.CHAIR})
@@ -159,6 +161,16 @@ class HomeState:
             if event.sensor in self._seats:
                 self._occupied.add(event.sensor)
         elif not state:
+            if (
+                event.sensor in self._seats
+                and sensor.on_since is not None
+                and event.time - sensor.on_since < MAT_BLIP
+                and self._counted_inside == sensor.on_since
+                and self.inside_since_exit > 0
+            ):
+                # Nobody sat down: a mat "occupied" for a second or two is the mat
+                # settling (seen for days in van Kasteren house C), not someone home.
+                self.inside_since_exit -= 1
             sensor.on_since = None
             self._occupied.discard(event.sensor)
 

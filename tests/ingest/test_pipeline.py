@@ -118,6 +118,26 @@ def test_each_producer_reaches_its_sensor() -> None:
     assert hub.stats.malformed == 0
 
 
+def test_an_inverted_sensor_reads_the_other_way_but_not_its_availability() -> None:
+    data = config().model_dump(mode="json")
+    data["sensors"][0]["invert"] = True
+    hub = Ingest(validate_config(data), ManualClock(NOW), Ledger(log_interval_s=60))
+    assert hub.handle("zigbee2mqtt/Bedroom PIR", b'{"occupancy":true,"battery":80}') == [
+        Event(NOW, "bed_motion", Kind.MOTION, False, Source.ZIGBEE2MQTT),
+        Event(NOW, "bed_motion", Kind.BATTERY, 80.0, Source.ZIGBEE2MQTT),
+    ]
+    assert hub.handle("zigbee2mqtt/Bedroom PIR/availability", b'{"state":"online"}') == [
+        Event(NOW, "bed_motion", Kind.AVAILABILITY, True, Source.ZIGBEE2MQTT),
+    ]
+
+
+def test_only_on_off_sensors_can_be_inverted() -> None:
+    data = config().model_dump(mode="json")
+    data["sensors"][3]["invert"] = True  # a thermometer
+    with pytest.raises(ValueError, match="invert applies to on/off sensors only"):
+        validate_config(data)
+
+
 def test_a_value_that_does_not_fit_the_configured_kind_is_malformed() -> None:
     hub = ingest()
     # An ESPHome text sensor publishing words where the config expects degrees.

@@ -118,6 +118,7 @@ class Mapping:
 
     zone: str
     sensors: dict[tuple[str, str], tuple[str, str]]  # (source, device) -> (sensor id, kind)
+    inverted: frozenset[str] = frozenset()  # sensor ids read the other way round
 
     @classmethod
     def load(cls, config: Path) -> Mapping:
@@ -126,12 +127,13 @@ class Mapping:
             (s["match"]["source"], s["match"]["device"]): (s["id"], s["kind"])
             for s in data["sensors"]
         }
-        return cls(data["home"]["timezone"], sensors)
+        inverted = frozenset(s["id"] for s in data["sensors"] if s.get("invert"))
+        return cls(data["home"]["timezone"], sensors, inverted)
 
     def row(self, source: str, device: str, time_us: int, value: bool) -> Row:
         """The stored form of a binary reading: bools are 0/1 in SQLite."""
         sensor, kind = self.sensors[(source, device)]
-        return (time_us, sensor, kind, int(value), source)
+        return (time_us, sensor, kind, int(value != (sensor in self.inverted)), source)
 
 
 # --- the tests' own readers of the raw dataset files -------------------------------------

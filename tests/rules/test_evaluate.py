@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from hub.alerts.model import Severity
 from hub.cli import main
 from hub.config.loader import load_config
-from hub.evaluate import data_file, evaluate_home, home_events
+from hub.evaluate import HomeResult, RaisedAlert, data_file, evaluate_home, home_events
 from tests.datasets.conftest import CONFIG, shared_datasets
 
 __all__ = ["shared_datasets"]  # the fixture: skips with the datasets' reason when absent
@@ -33,6 +33,29 @@ def test_committed_homes_meet_the_false_urgent_target(name: str) -> None:
     result = evaluate_home(config, home_events(config, data_file(config, NOWHERE)))
     assert result.days > 14
     assert result.urgent_per_30_days <= 1.0, [a.summary for a in result.alerts]
+    assert result.meets_target
+
+
+def raised(*days: float) -> list[RaisedAlert]:
+    start = datetime(2026, 1, 1, tzinfo=ZoneInfo("UTC"))
+    return [
+        RaisedAlert("night_exit", Severity.URGENT, start + timedelta(days=d), start, "", None)
+        for d in days
+    ]
+
+
+def test_the_target_counts_alerts_in_any_30_days() -> None:
+    start = datetime(2026, 1, 1, tzinfo=ZoneInfo("UTC"))
+    result = HomeResult("h", "UTC", start, start + timedelta(days=90), 1)
+    result.alerts = raised(1, 40, 80)
+    assert result.most_urgent_in_30_days == 1
+    assert result.meets_target
+    result.alerts = raised(1, 40, 69.9)
+    assert (result.most_urgent_in_30_days, result.meets_target) == (2, False)
+    short = HomeResult("h", "UTC", start, start + timedelta(days=27), 1)
+    short.alerts = raised(20)
+    assert short.urgent_per_30_days > 1.0  # the rate alone would call this a miss
+    assert short.meets_target
 
 
 def test_a_collapse_in_a_real_home_is_raised() -> None:
@@ -82,17 +105,20 @@ def test_cli_table_and_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("name", "most_urgent"),
+    "name",
     [
-        ("casas-al-smarthome.yaml", 0),
-        ("kasteren-a-2008.yaml", 0),
-        ("kasteren-tl-a.yaml", 0),
-        # Measured and explained in docs/rules.md: real pre-dawn exits, a broken door sensor.
-        ("kasteren-tl-b.yaml", 3),
-        ("kasteren-tl-c.yaml", 1),
+        "casas-al-smarthome.yaml",
+        "kasteren-a-2008.yaml",
+        "kasteren-tl-a.yaml",
+        # Measured: one urgent alert in 27 days (not up during the end of the
+        # recording, when nearly every sensor had gone silent); its pre-dawn
+        # exits are warnings, the door being used on one night in five or more.
+        "kasteren-tl-b.yaml",
+        # Its four inverted reed sensors are read with `invert: true`.
+        "kasteren-tl-c.yaml",
     ],
 )
-def test_shared_homes(shared_datasets: Path, name: str, most_urgent: int) -> None:
+def test_shared_homes_meet_the_false_urgent_target(shared_datasets: Path, name: str) -> None:
     config = load_config(CONFIG / name)
     result = evaluate_home(config, home_events(config, data_file(config, shared_datasets)))
-    assert result.count(Severity.URGENT) <= most_urgent, [a.summary for a in result.alerts]
+    assert result.most_urgent_in_30_days <= 1, [a.summary for a in result.alerts]
