@@ -54,7 +54,11 @@ def check(context: RuleContext) -> list[Condition]:
     else:
         reason = "the limit while the routine is being learned"
     last = state.last_activity
-    seen = f"; last seen {context.clock(last)}" if last is not None else ""
+    seen = ""
+    if last is not None:
+        # Where matters: movement at 11:31 in the bedroom is not being up.
+        room = context.room_name(state.last_room).lower() if state.last_room else ""
+        seen = f"; last movement {context.clock(last)}" + (f" in the {room}" if room else "")
     since = last if last is not None and last < morning else morning
     summary = f"Not up by {deadline.astimezone(context.zone):%H:%M} ({reason}){seen}."
     return [

@@ -25,7 +25,7 @@ def test_fires_at_the_default_time_while_learning_as_a_warning() -> None:
     assert condition.since == scene.time("2024-03-04 22:30")
     assert condition.summary == (
         "Not up by 10:30 (the limit while the routine is being learned); "
-        "last seen yesterday at 22:30."
+        "last movement yesterday at 22:30 in the bedroom."
     )
 
 
