@@ -38,7 +38,7 @@ from hub.config.models import HearthConfig, Role
 from hub.events import Event, Kind
 from hub.modes import ModeSetting
 from hub.routine.features import daily_features
-from hub.rules import RuleEngine, expectations_from
+from hub.rules import Expectations, RuleEngine, expectations_from
 from hub.store.database import open_database
 from hub.store.event_table import read_events
 
@@ -131,17 +131,30 @@ class Safety:
         """Rebuild the rules' state from stored events, learn, then start alerts and ticks."""
         loop = asyncio.get_running_loop()
         now = self.clock.now()
-        recent = await loop.run_in_executor(None, _stored_events, db_path, now, REBUILD_HOURS)
-        for event in recent:
-            self.rules.observe(event)
-        await self._learn(db_path)
+        # Streamed into the rules on a worker thread (nothing else uses them yet),
+        # so a busy day and a half is never held in memory at once.
+        replayed = await loop.run_in_executor(None, self._rebuild, db_path, now)
         await self.alerts.start()
         self.evaluate()
         self._tasks = [
             asyncio.create_task(self._tick_forever(db_path), name="rules-tick"),
             asyncio.create_task(self._housekeeping(), name="alert-housekeeping"),
+            # In the background: until it is done the rules use their safe defaults.
+            asyncio.create_task(self._learn(db_path), name="rules-learn"),
         ]
-        log.info("rules: %d events of the last %d h replayed", len(recent), REBUILD_HOURS)
+        log.info("rules: %d events of the last %d h replayed", replayed, REBUILD_HOURS)
+
+    def _rebuild(self, db_path: Path, now: datetime) -> int:
+        conn = open_database(db_path).conn
+        count = 0
+        try:
+            since = now - timedelta(hours=REBUILD_HOURS)
+            for event in read_events(conn, since, now + timedelta(seconds=1)):
+                self.rules.observe(event)
+                count += 1
+        finally:
+            conn.close()
+        return count
 
     async def stop(self) -> None:
         if self._deferred is not None:
@@ -231,8 +244,10 @@ class Safety:
             await asyncio.sleep(self.config.rules.tick_s)
             self.evaluate()
             self.publish_mode()
-            if self._learned_on != self.clock.now().astimezone(self.zone).date():
-                await self._learn(db_path)
+            today = self.clock.now().astimezone(self.zone).date()
+            if self._learned_on != today:
+                self._learned_on = today  # before the task starts: one learning a day
+                self._spawn(self._learn(db_path))
 
     async def _housekeeping(self) -> None:
         while True:
@@ -264,19 +279,16 @@ class Safety:
     async def _learn(self, db_path: Path) -> None:
         """Learn the usual figures from the stored days (on a worker thread)."""
         now = self.clock.now()
-        self._learned_on = now.astimezone(self.zone).date()
+        self._learned_on = today = now.astimezone(self.zone).date()
         loop = asyncio.get_running_loop()
         try:
-            events = await loop.run_in_executor(None, _stored_events, db_path, now, LEARN_DAYS * 24)
+            learned = await loop.run_in_executor(
+                None, _learn_from, db_path, now, today, self.config
+            )
         except sqlite3.Error as exc:
             log.error("rules: cannot read stored events to learn from: %s", exc)  # noqa: TRY400
             return
-        days = await loop.run_in_executor(None, daily_features, events, self.config)
-        today = self._learned_on
-        # Only finished days: today's half day would look like a very odd day.
-        self.rules.set_expectations(
-            expectations_from([d for d in days if d.date < today], self.config, events)
-        )
+        self.rules.set_expectations(learned)
 
     def _spawn(self, work: Coroutine[object, object, object]) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -288,9 +300,15 @@ def _recipient_channels(config: HearthConfig, zone: ZoneInfo) -> dict[str, list[
     return {r.id: channels_for(r, config.alerts, zone=zone) for r in config.alerts.recipients}
 
 
-def _stored_events(db_path: Path, now: datetime, hours: int) -> list[Event]:
+def _learn_from(db_path: Path, now: datetime, today: date, config: HearthConfig) -> Expectations:
+    """Expectations from the last LEARN_DAYS of stored events, read as streams (twice)
+    rather than held in memory: a month of a busy home is a few hundred thousand events."""
     conn = open_database(db_path).conn
     try:
-        return list(read_events(conn, now - timedelta(hours=hours), now + timedelta(seconds=1)))
+        since = now - timedelta(days=LEARN_DAYS)
+        days = daily_features(read_events(conn, since, now), config)
+        # Only finished days: today's half day would look like a very odd day.
+        finished = [d for d in days if d.date < today]
+        return expectations_from(finished, config, read_events(conn, since, now))
     finally:
         conn.close()

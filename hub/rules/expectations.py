@@ -31,7 +31,7 @@ figures are None and the rules use their configured defaults.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -70,7 +70,7 @@ class Expectations:
 
 
 def expectations_from(
-    days: Sequence[DayFeatures], config: HearthConfig, events: Sequence[Event] = ()
+    days: Sequence[DayFeatures], config: HearthConfig, events: Iterable[Event] = ()
 ) -> Expectations:
     """The usual figures from the days given (oldest first), for the home in `config`.
 
@@ -99,7 +99,7 @@ def expectations_from(
 
 
 def night_door_share(
-    events: Sequence[Event], config: HearthConfig, dates: set[date]
+    events: Iterable[Event], config: HearthConfig, dates: set[date]
 ) -> float | None:
     """Of the nights before `dates` that the hub watched, the share with an outside door opened.
 
