@@ -18,10 +18,12 @@ import signal
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from hub import systemd_notify
 from hub.alerts.channels.mqtt import PahoPublisher
 from hub.alerts.control import control_topics
+from hub.alerts.model import Condition
 from hub.broker_access import BrokerAccess
 from hub.bus import EventBus
 from hub.clock import Clock, SystemClock
@@ -33,6 +35,14 @@ from hub.ingest.pipeline import Ingest, IngestStats
 from hub.safety import Safety
 from hub.store.batch_writer import BatchWriter
 from hub.store.database import open_database
+from hub.store.disk_guard import (
+    EMERGENCY_KEEP_DAYS,
+    DiskState,
+    DiskUsage,
+    disk_condition,
+    storage_state,
+)
+from hub.store.disk_guard import disk_usage as real_disk_usage
 from hub.store.retention import prune_raw_events, retention_cutoff
 from hub.web.ack import create_app
 from hub.web.server import WebServer
@@ -40,6 +50,8 @@ from hub.web.server import WebServer
 log = logging.getLogger(__name__)
 
 RETENTION_EVERY_S = 24 * 3600
+DISK_CHECK_EVERY_S = 60.0
+DISK_PRUNE_EVERY_S = 3600.0  # while the disk stays low, prune again this often
 STATUS_EVERY_S = 5.0  # how often systemd's STATUS= line is refreshed without a watchdog
 
 
@@ -68,9 +80,18 @@ def link_settings(config: HearthConfig, subscriptions: list[str]) -> LinkSetting
 class Hub:
     """The running hub; `run()` returns after a stop request has been handled."""
 
-    def __init__(self, config: HearthConfig, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        config: HearthConfig,
+        clock: Clock | None = None,
+        *,
+        disk_usage: DiskUsage = real_disk_usage,
+    ) -> None:
         self.config = config
         self.clock = clock or SystemClock()
+        self._disk_usage = disk_usage
+        self.disk_low_since: datetime | None = None
+        self._disk_state: DiskState | None = None
         self.bus = EventBus()
         self.ledger = Ledger(config.ingest.malformed_log_interval_s)
         self.ingest = Ingest(config, self.clock, self.ledger)
@@ -90,6 +111,7 @@ class Hub:
             lambda topic, payload, retain: self.link.publish(topic, payload, retain=retain),
         )
         self.bus.subscribe(self.safety.observe)
+        self.safety.system_conditions = self._system_conditions
         alerts = self.safety.alerts
         self.web = (
             WebServer(
@@ -137,20 +159,57 @@ class Hub:
 
     async def _retention(self) -> None:
         """Prune raw events past the retention period now and then once a day."""
-        keep_days = self.config.storage.raw_retention_days
         while True:
-            cutoff = retention_cutoff(self.clock.now(), keep_days)
-            try:
-                removed = await self.writer.run_exclusive(
-                    functools.partial(prune_raw_events, before=cutoff)
-                )
-            except sqlite3.Error as exc:
-                # One readable line; the hub goes on, and tries again tomorrow.
-                log.error("could not prune events older than %d days: %s", keep_days, exc)  # noqa: TRY400
-            else:
-                if removed:
-                    log.info("retention: removed %d events older than %d days", removed, keep_days)
+            await self._prune(self.config.storage.raw_retention_days)
             await asyncio.sleep(RETENTION_EVERY_S)
+
+    async def _prune(self, keep_days: int) -> None:
+        cutoff = retention_cutoff(self.clock.now(), keep_days)
+        try:
+            removed = await self.writer.run_exclusive(
+                functools.partial(prune_raw_events, before=cutoff)
+            )
+        except sqlite3.Error as exc:
+            # One readable line; the hub goes on, and tries again later.
+            log.error("could not prune events older than %d days: %s", keep_days, exc)  # noqa: TRY400
+        else:
+            if removed:
+                log.info("retention: removed %d events older than %d days", removed, keep_days)
+
+    async def _watch_disk(self) -> None:
+        """Every minute: a nearly full disk means less raw detail, and a maintenance alert."""
+        pruned_at: float | None = None
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                state = storage_state(self.config.storage.path, self._disk_usage)
+            except OSError as exc:
+                log.warning("cannot read the free space of the storage folder: %s", exc)
+                await asyncio.sleep(DISK_CHECK_EVERY_S)
+                continue
+            self._disk_state = state
+            if not state.low:
+                self.disk_low_since = None
+            else:
+                if self.disk_low_since is None:
+                    self.disk_low_since = self.clock.now()
+                    log.warning(
+                        "storage %s: keeping only %d days of raw events",
+                        state.describe(),
+                        EMERGENCY_KEEP_DAYS,
+                    )
+                if pruned_at is None or loop.time() - pruned_at >= DISK_PRUNE_EVERY_S:
+                    pruned_at = loop.time()
+                    await self._prune(
+                        min(EMERGENCY_KEEP_DAYS, self.config.storage.raw_retention_days)
+                    )
+            await asyncio.sleep(DISK_CHECK_EVERY_S)
+
+    def _system_conditions(self, now: datetime) -> list[Condition]:
+        """Conditions about the hub itself, alerted like the rules' (a nearly full disk)."""
+        if self.disk_low_since is None or self._disk_state is None:
+            return []
+        return [disk_condition(self._disk_state, self.disk_low_since)]
 
     async def _watch_congestion(self) -> None:
         while True:
@@ -196,6 +255,7 @@ class Hub:
         timer = asyncio.create_task(self.writer.run_timer(), name="commit-timer")
         watcher = asyncio.create_task(self._watch_congestion(), name="congestion")
         retention = asyncio.create_task(self._retention(), name="retention")
+        disk = asyncio.create_task(self._watch_disk(), name="disk")
         heartbeat = asyncio.create_task(self._systemd_heartbeat(), name="systemd")
         systemd_notify.status(f"connecting to {self.link.settings.access.address}")
         try:
@@ -229,7 +289,7 @@ class Hub:
                 # cleanly; what was not written was not acknowledged either.
                 await self.link.stop()
         finally:
-            for task in (timer, watcher, retention, heartbeat):
+            for task in (timer, watcher, retention, heartbeat, disk):
                 task.cancel()
             self.writer.close()
             self.db.conn.close()

@@ -31,7 +31,7 @@ from hub.alerts.channels.mqtt import MqttChannel, Publisher
 from hub.alerts.channels.voice import Speaker, im_ok_prompt
 from hub.alerts.control import AlertRequest, ControlError, parse_control
 from hub.alerts.lifecycle import LifecycleError
-from hub.alerts.model import Alert, Via
+from hub.alerts.model import Alert, Condition, Via
 from hub.alerts.service import AlertService
 from hub.clock import Clock
 from hub.config.models import HearthConfig, Role
@@ -119,6 +119,8 @@ class Safety:
         )
         self._ok_buttons = {s.id for s in config.sensors if s.role is Role.OK_BUTTON}
         self._publish_now = publish_now
+        # Conditions about the hub itself (a nearly full disk), set by the Hub.
+        self.system_conditions: Callable[[datetime], list[Condition]] = lambda now: []
         self._mode_published: dict[str, object] | None = None
         self._ok_pressed = False
         self._last_evaluation = float("-inf")
@@ -197,7 +199,8 @@ class Safety:
         if self._ok_pressed:
             self._ok_pressed = False
             self._spawn(self.alerts.resident_ok(Via.BUTTON))
-        self.alerts.conditions(now, self.rules.evaluate(now, self.alerts.mode(now)))
+        conditions = self.rules.evaluate(now, self.alerts.mode(now))
+        self.alerts.conditions(now, conditions + self.system_conditions(now))
 
     def control(self, topic: str, payload: bytes) -> None:
         """A message on a control topic (acknowledge, resolve, set the mode)."""
