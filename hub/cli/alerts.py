@@ -22,6 +22,14 @@ from hub.config.secrets import SecretError
 from hub.modes import Mode
 from hub.store.database import StoreError, open_database
 
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Readable text, or JSON.",
+)
 db_option = click.option(
     "--db",
     "db_path",
@@ -48,7 +56,7 @@ def alert_store(config: HearthConfig, db_path: Path | None) -> Iterator[AlertSto
 @db_option
 @click.option("--open", "open_only", is_flag=True, help="Only alerts not yet finished.")
 @click.option("--limit", default=20, show_default=True, help="How many of the latest to list.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@format_option
 @click.pass_context
 def alerts_command(  # noqa: PLR0917 (click passes each option)
     ctx: click.Context,
@@ -56,7 +64,7 @@ def alerts_command(  # noqa: PLR0917 (click passes each option)
     db_path: Path | None,
     open_only: bool,
     limit: int,
-    as_json: bool,
+    fmt: str,
 ) -> None:
     """List alerts (newest first) with the home's mode; see the subcommands for more."""
     ctx.obj = (config_path, db_path)
@@ -69,7 +77,7 @@ def alerts_command(  # noqa: PLR0917 (click passes each option)
         setting = store.mode_setting()
     now = datetime.now(UTC)
     mode = setting.in_force(now) if setting else Mode.HOME
-    if as_json:
+    if fmt == "json":
         click.echo(
             json.dumps({"mode": mode.value, "alerts": [_record(a) for a in found]}, indent=2)
         )
@@ -88,9 +96,9 @@ def alerts_command(  # noqa: PLR0917 (click passes each option)
 
 @alerts_command.command("show")
 @click.argument("alert_id", type=int)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@format_option
 @click.pass_obj
-def show_command(obj: tuple[Path, Path | None], alert_id: int, as_json: bool) -> None:
+def show_command(obj: tuple[Path, Path | None], alert_id: int, fmt: str) -> None:
     """One alert's full history: raised, asked, notified, escalated, acknowledged, resolved."""
     config = load_or_exit(obj[0])
     zone = ZoneInfo(config.home.timezone)
@@ -100,7 +108,7 @@ def show_command(obj: tuple[Path, Path | None], alert_id: int, as_json: bool) ->
             raise click.ClickException(f"there is no alert {alert_id}")
         moments = store.history(alert_id)
         deliveries = store.deliveries(alert_id)
-    if as_json:
+    if fmt == "json":
         record = _record(alert) | {
             "history": [
                 {"at": m.at.isoformat(), "action": m.action.value, "by": m.actor,

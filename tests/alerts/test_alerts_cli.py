@@ -78,7 +78,7 @@ def test_show_prints_the_whole_history_with_escalation_and_who_acknowledged(
 
 
 def test_show_json_and_the_listing(history: Path) -> None:
-    code, out = run("alerts", "--config", str(history), "show", "1", "--json")
+    code, out = run("alerts", "--config", str(history), "show", "1", "--format", "json")
     assert code == 0, out
     record = json.loads(out)
     assert [m["action"] for m in record["history"]] == [
