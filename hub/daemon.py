@@ -32,6 +32,7 @@ from hub.config.secrets import read_broker_password
 from hub.ingest.ledger import Ledger
 from hub.ingest.mqtt_link import LinkSettings, MqttLink
 from hub.ingest.pipeline import Ingest, IngestStats
+from hub.reminders.marking import taken_topic
 from hub.safety import Safety
 from hub.store.batch_writer import BatchWriter
 from hub.store.database import open_database
@@ -100,6 +101,7 @@ class Hub:
         self.pauses = 0
         self.db = open_database(config.storage.path)
         self._control = set(control_topics(config.topic_prefix))
+        self._control.add(taken_topic(config.topic_prefix))  # a carer marks a dose taken
         self.link = MqttLink(
             link_settings(config, self.ingest.router.subscriptions() + sorted(self._control)),
             self._on_message,

@@ -9,9 +9,9 @@ forgets that the person has been still since noon nor raises a second alert
 for a condition already alerted (the alert service reads the open alerts
 from the database).
 
-The in-home side (the "are you OK?" question and the announcement that help
-is called) is spoken with espeak-ng and published on the prompt topic for a
-display or smart speaker.
+Medication reminders (`hub/reminders/live.py`) see the same events, and their
+missed-dose conditions go to the alert service with the rules' in one set;
+once a day the routine engine's open changes join them as warnings.
 """
 
 from __future__ import annotations
@@ -28,16 +28,19 @@ from zoneinfo import ZoneInfo
 from hub.alerts.channels import Channel, DeliveryError
 from hub.alerts.channels.factory import channels_for, speaker_for
 from hub.alerts.channels.mqtt import MqttChannel, Publisher
-from hub.alerts.channels.voice import Speaker, im_ok_prompt
 from hub.alerts.control import AlertRequest, ControlError, parse_control
+from hub.alerts.in_home import InHomePrompts, Publish
 from hub.alerts.lifecycle import LifecycleError
-from hub.alerts.model import Alert, Condition, Via
+from hub.alerts.model import Condition, Via
 from hub.alerts.service import AlertService
 from hub.clock import Clock
 from hub.config.models import HearthConfig, Role
 from hub.events import Event, Kind
-from hub.modes import ModeSetting
+from hub.modes import Mode, ModeSetting
+from hub.reminders.live import LiveReminders
+from hub.routine.alerting import routine_conditions
 from hub.routine.features import daily_features
+from hub.routine.score import score_days
 from hub.rules import Expectations, RuleEngine, expectations_from
 from hub.store.database import open_database
 from hub.store.event_table import read_events
@@ -49,46 +52,6 @@ LEARN_DAYS = 28  # days of stored events the usual figures are learned from
 EVALUATE_EVERY_S = 0.02
 HOUSEKEEPING_EVERY_S = 3600.0
 CLEAR_AFTER = timedelta(days=1)  # an ended alert's retained MQTT message stays this long
-Publish = Callable[[str, bytes, bool], None]
-"""Publish (topic, payload, retain) on the hub's own MQTT connection, QoS 1, without waiting."""
-ANNOUNCE = "Help has been called. Someone will check on you soon."
-
-
-class InHomePrompts:
-    """Asks the resident and announces alarms: spoken, and on the prompt topic."""
-
-    def __init__(
-        self,
-        config: HearthConfig,
-        publish: Publish,
-        speaker: Speaker | None,
-    ) -> None:
-        self._topic = config.alerts.im_ok.prompt_topic.format(prefix=config.topic_prefix)
-        self._language = config.resident.language
-        self._publish = publish
-        self._speaker = speaker
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def ask(self, alert: Alert) -> None:
-        text = im_ok_prompt(self._language)
-        until = alert.asks_until.isoformat() if alert.asks_until else None
-        self._prompt({"type": "are_you_ok", "alert": alert.id, "text": text, "until": until}, text)
-
-    def announce(self, alert: Alert) -> None:
-        self._prompt({"type": "help_called", "alert": alert.id, "text": ANNOUNCE}, ANNOUNCE)
-
-    def _prompt(self, payload: dict[str, object], text: str) -> None:
-        self._publish(self._topic, json.dumps(payload).encode(), False)
-        if self._speaker is not None:
-            task = asyncio.get_running_loop().create_task(self._say(self._speaker, text))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    async def _say(self, speaker: Speaker, text: str) -> None:
-        try:
-            await speaker.speak(text)
-        except DeliveryError as exc:
-            log.warning("could not speak in the home: %s", exc)
 
 
 class Safety:
@@ -117,10 +80,12 @@ class Safety:
         self.alerts = AlertService(
             config, clock, lookup, in_home=InHomePrompts(config, publish_now, speaker)
         )
+        self.reminders = LiveReminders(config, clock, publish_now, speaker, config.storage.path)
         self._ok_buttons = {s.id for s in config.sensors if s.role is Role.OK_BUTTON}
         self._publish_now = publish_now
         # Conditions about the hub itself (a nearly full disk), set by the Hub.
         self.system_conditions: Callable[[datetime], list[Condition]] = lambda now: []
+        self._routine_conditions: list[Condition] = []
         self._mode_published: dict[str, object] | None = None
         self._ok_pressed = False
         self._last_evaluation = float("-inf")
@@ -137,6 +102,7 @@ class Safety:
         # so a busy day and a half is never held in memory at once.
         replayed = await loop.run_in_executor(None, self._rebuild, db_path, now)
         await self.alerts.start()
+        await self.reminders.start()
         self.evaluate()
         self._tasks = [
             asyncio.create_task(self._tick_forever(db_path), name="rules-tick"),
@@ -164,12 +130,14 @@ class Safety:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.reminders.stop()
         await self.alerts.stop()
 
     # Per event and per message ---------------------------------------------------
 
     def observe(self, event: Event) -> None:
         self.rules.observe(event)
+        self.reminders.observe(event)
         if event.sensor in self._ok_buttons and event.kind is Kind.BUTTON and event.value:
             self._ok_pressed = True  # "" is Zigbee2MQTT's reset after a press
 
@@ -199,11 +167,19 @@ class Safety:
         if self._ok_pressed:
             self._ok_pressed = False
             self._spawn(self.alerts.resident_ok(Via.BUTTON))
-        conditions = self.rules.evaluate(now, self.alerts.mode(now))
+        mode = self.alerts.mode(now)
+        # One call with every condition: the alert service resolves any alert
+        # whose condition is missing from the set.
+        conditions = self.rules.evaluate(now, mode) + self.reminders.conditions(now, mode)
+        if mode is Mode.HOME:  # away or with visitors, the routine is not the person's
+            conditions += self._routine_conditions
         self.alerts.conditions(now, conditions + self.system_conditions(now))
 
     def control(self, topic: str, payload: bytes) -> None:
-        """A message on a control topic (acknowledge, resolve, set the mode)."""
+        """A message on a control topic (acknowledge, resolve, set the mode, a dose taken)."""
+        if topic in self.reminders.topics:
+            self.reminders.handle(topic, payload)
+            return
         try:
             request = parse_control(self.config.topic_prefix, topic, payload, self.clock.now())
         except ControlError as exc:
@@ -246,6 +222,7 @@ class Safety:
         while True:
             await asyncio.sleep(self.config.rules.tick_s)
             self.evaluate()
+            await self.reminders.tick()
             self.publish_mode()
             today = self.clock.now().astimezone(self.zone).date()
             if self._learned_on != today:
@@ -285,13 +262,14 @@ class Safety:
         self._learned_on = today = now.astimezone(self.zone).date()
         loop = asyncio.get_running_loop()
         try:
-            learned = await loop.run_in_executor(
+            learned, routine = await loop.run_in_executor(
                 None, _learn_from, db_path, now, today, self.config
             )
         except sqlite3.Error as exc:
             log.error("rules: cannot read stored events to learn from: %s", exc)  # noqa: TRY400
             return
         self.rules.set_expectations(learned)
+        self._routine_conditions = routine
 
     def _spawn(self, work: Coroutine[object, object, object]) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -303,15 +281,20 @@ def _recipient_channels(config: HearthConfig, zone: ZoneInfo) -> dict[str, list[
     return {r.id: channels_for(r, config.alerts, zone=zone) for r in config.alerts.recipients}
 
 
-def _learn_from(db_path: Path, now: datetime, today: date, config: HearthConfig) -> Expectations:
-    """Expectations from the last LEARN_DAYS of stored events, read as streams (twice)
-    rather than held in memory: a month of a busy home is a few hundred thousand events."""
+def _learn_from(
+    db_path: Path, now: datetime, today: date, config: HearthConfig
+) -> tuple[Expectations, list[Condition]]:
+    """Expectations and open routine changes from the last LEARN_DAYS of stored events,
+    read as streams (twice) rather than held in memory: a month of a busy home is a few
+    hundred thousand events."""
     conn = open_database(db_path).conn
     try:
         since = now - timedelta(days=LEARN_DAYS)
         days = daily_features(read_events(conn, since, now), config)
         # Only finished days: today's half day would look like a very odd day.
         finished = [d for d in days if d.date < today]
-        return expectations_from(finished, config, read_events(conn, since, now))
+        learned = expectations_from(finished, config, read_events(conn, since, now))
     finally:
         conn.close()
+    zone = ZoneInfo(config.home.timezone)
+    return learned, routine_conditions(score_days(finished), today, zone)

@@ -24,6 +24,7 @@ from hub.cli.doctor import doctor_command  # noqa: E402
 from hub.cli.evaluate import evaluate_command  # noqa: E402
 from hub.cli.export import export_command  # noqa: E402
 from hub.cli.features import features_command  # noqa: E402
+from hub.cli.meds import meds_command  # noqa: E402
 from hub.cli.mode import mode_command  # noqa: E402
 from hub.cli.replay import replay_command  # noqa: E402
 from hub.cli.routine import routine_command  # noqa: E402
@@ -45,3 +46,4 @@ for _command in (
     main.add_command(_command)
 main.add_command(features_command)
 main.add_command(evaluate_command)
+main.add_command(meds_command)

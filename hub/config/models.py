@@ -22,6 +22,7 @@ from pydantic import Field, field_validator, model_validator
 
 from hub.config.alerts import Alerts
 from hub.config.base import Identifier, Loc, _Model
+from hub.config.medication import Medication, check_medication
 from hub.config.rules import Rules
 from hub.config.web import Web
 from hub.events import BINARY_KINDS, Kind, Source
@@ -441,6 +442,12 @@ class HearthConfig(_Model):
         title="Alerts",
         description="Who is told about alerts, through which channels, and in which order.",
     )
+    medication: Medication = Field(
+        default_factory=Medication,
+        title="Medication",
+        description="Medicines, when each is due, and how the home reminds and confirms "
+        "(docs/medication.md).",
+    )
     web: Web = Field(
         default_factory=Web,
         title="Web server",
@@ -460,6 +467,7 @@ def cross_check(config: HearthConfig) -> list[tuple[Loc, str]]:
     """Problems that span entries: unknown rooms, repeated ids, a device used twice."""
     problems = check_references(dict(enumerate(config.rooms)), dict(enumerate(config.sensors)))
     problems += _repeated_ports(config.bridge.ports)
+    problems += check_medication(config)
     return sorted(problems)
 
 

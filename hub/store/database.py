@@ -138,6 +138,32 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        "0004_doses",
+        (
+            """CREATE TABLE doses (
+                medicine TEXT NOT NULL,
+                local_date TEXT NOT NULL,       -- the home's date the dose was due on
+                slot INTEGER NOT NULL,          -- which of the medicine's times, from 1
+                due_us INTEGER NOT NULL,
+                fallback INTEGER NOT NULL,      -- 1: due at the fallback time
+                outcome TEXT NOT NULL,          -- on_time, late, missed, away
+                taken_us INTEGER,
+                evidence TEXT NOT NULL,         -- sensor id, carer:<name>, cli:<name>, or ''
+                doubled_us INTEGER,             -- a second opening soon after taking it
+                decided_us INTEGER NOT NULL,
+                PRIMARY KEY (medicine, local_date, slot)
+            )""",
+            """CREATE TABLE dose_marks (
+                id INTEGER PRIMARY KEY,
+                medicine TEXT NOT NULL,
+                taken_us INTEGER NOT NULL,      -- when it was taken, as the person said
+                received_us INTEGER NOT NULL,   -- when the hub heard it
+                by TEXT NOT NULL                -- carer:<name> or cli:<name>
+            )""",
+            "CREATE INDEX dose_marks_received ON dose_marks (received_us)",
+        ),
+    ),
 )
 
 
