@@ -27,3 +27,10 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "./setup.sh test" in readme
     assert "./setup.sh demo" in readme
     assert "./setup.sh test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_test_file_names_are_unique() -> None:
+    # tests/ has no __init__.py files: pytest imports each test file by its base
+    # name, so two test_engine.py in different folders break the whole run.
+    names = [path.name for path in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
