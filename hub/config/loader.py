@@ -152,7 +152,9 @@ def _resolve_paths(model: _Model, folder: Path) -> _Model:
     for name in type(model).model_fields:
         value = getattr(model, name)
         if isinstance(value, Path) and not value.is_absolute():
-            changes[name] = folder / value
+            # ${CREDENTIALS_DIRECTORY}/... is systemd's folder, known only at run time.
+            if not str(value).startswith("${"):
+                changes[name] = folder / value
         elif isinstance(value, BaseModel):
             resolved = _resolve_paths(value, folder)
             if resolved is not value:

@@ -53,8 +53,36 @@ def password_source(broker: Broker) -> str:
     return "no password"
 
 
+CREDENTIALS = "${CREDENTIALS_DIRECTORY}"
+
+
+def credential_path(path: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """`path` with a leading ${CREDENTIALS_DIRECTORY} replaced by systemd's credentials folder.
+
+    Under systemd, `LoadCredential=mqtt.pass:/etc/hearth/mqtt.pass` copies the
+    file (which may then be root-only) to a private folder only the service
+    sees, named by $CREDENTIALS_DIRECTORY; the config says
+    `password_file: ${CREDENTIALS_DIRECTORY}/mqtt.pass`.
+    """
+    text = str(path)
+    if not text.startswith(CREDENTIALS):
+        return path
+    env = os.environ if environ is None else environ
+    folder = env.get("CREDENTIALS_DIRECTORY")
+    if not folder:
+        raise ValueError(
+            f"{text} names systemd's credentials folder, but CREDENTIALS_DIRECTORY is not set "
+            "(it is set only for a service with LoadCredential=)"
+        )
+    return Path(folder + text.removeprefix(CREDENTIALS))
+
+
 def read_password_file(path: Path, loc: Loc) -> SecretStr:
     """A password from `path`; a SecretError names `loc`, the config key that gave the path."""
+    try:
+        path = credential_path(path)
+    except ValueError as exc:
+        raise SecretError(str(exc), loc) from exc
     try:
         with path.open("rb") as handle:
             # fstat on the open file, not stat on the name, so the mode checked

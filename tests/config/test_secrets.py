@@ -145,3 +145,29 @@ def test_password_source_words() -> None:
         "password from environment variable MQTT_PASS"
     )
     assert password_source(Broker()) == "no password"
+
+
+def test_a_systemd_credential_is_read_from_the_credentials_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    password_file(tmp_path, SECRET + "\n", mode=0o400)
+    broker = Broker(password_file=Path("${CREDENTIALS_DIRECTORY}/mqtt.pass"))
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
+    secret = read_broker_password(broker)
+    assert secret is not None
+    assert secret.get_secret_value() == SECRET
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY")
+    error = secret_error(broker)
+    assert "CREDENTIALS_DIRECTORY is not set" in str(error)
+    assert error.loc == ("broker", "password_file")
+
+
+def test_the_loader_keeps_a_credentials_path_as_written(tmp_path: Path) -> None:
+    from hub.config import load_config
+
+    config_file = tmp_path / "home.yaml"
+    config_file.write_text(
+        "home: {id: h}\nbroker: {username: hearth, password_file: '${CREDENTIALS_DIRECTORY}/m'}\n"
+    )
+    config = load_config(config_file)
+    assert str(config.broker.password_file) == "${CREDENTIALS_DIRECTORY}/m"
