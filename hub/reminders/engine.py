@@ -32,6 +32,7 @@ from hub.routine.layout import layout_of
 RULE = "missed_dose"
 SAME_TAKING = timedelta(minutes=5)  # openings this close to the taking are that same taking
 KEEP_UNCLAIMED = timedelta(hours=24)
+MAX_UNCLAIMED = 200
 
 
 class UnknownMedicine(ValueError):
@@ -195,6 +196,8 @@ class ReminderEngine:
         return self._usual[1]
 
     def _apply_evidence(self) -> list[Warning]:
+        if not self._pending:
+            return []  # the common case, called for every event: nothing to scan
         warnings = []
         for evidence in sorted(self._pending, key=lambda e: e.time):
             doubled = []
@@ -212,9 +215,11 @@ class ReminderEngine:
         self._pending.clear()
         if self._unclaimed:
             newest = max(e.time for _, e in self._unclaimed)
+            # A chattering lid contact must not grow this without bound: the newest
+            # MAX_UNCLAIMED within a day are plenty to confirm any dose.
             self._unclaimed = [
                 (n, e) for n, e in self._unclaimed if newest - e.time < KEEP_UNCLAIMED
-            ]
+            ][-MAX_UNCLAIMED:]
         return warnings
 
     def _claim(self, name: str, evidence: Evidence) -> Dose | None:

@@ -105,6 +105,8 @@ class LiveReminders:
         self._last_mark = 0
         self._unsaved: list[DoseOutcome] = []
         self._tasks: set[asyncio.Task[object]] = set()
+        # A home with no medicines configured pays nothing per event.
+        self.active = bool(config.medication.medicines)
 
     @property
     def topics(self) -> list[str]:
@@ -115,6 +117,8 @@ class LiveReminders:
 
     async def start(self) -> None:
         """Rebuild the engine from what was stored since the start of yesterday."""
+        if not self.active:
+            return
         now = self.clock.now()
         loop = asyncio.get_running_loop()
         rebuilt = await loop.run_in_executor(None, self._rebuild, now)
@@ -172,6 +176,8 @@ class LiveReminders:
     # Events, time, conditions -----------------------------------------------------
 
     def observe(self, event: Event) -> None:
+        if not self.active:
+            return
         # Time first, so that what was due before this event is decided without it
         # (as `hearth meds` decides it from the stored events).
         self._step(event.time)
@@ -179,11 +185,15 @@ class LiveReminders:
 
     def conditions(self, now: datetime, mode: Mode) -> list[Condition]:
         """The missed-dose conditions that hold now (for the alert service)."""
+        if not self.active:
+            return []
         self._mode = mode
         return self._step(now).conditions
 
     async def tick(self) -> None:
         """Take in marks written by others, move time on, store final outcomes."""
+        if not self.active:
+            return
         await self._read_marks()
         self._step(self.clock.now())
         await self._save()

@@ -9,7 +9,7 @@ from typing import Any
 from hub.events import Event, Kind
 from hub.modes import Mode, ModeSetting
 from hub.reminders import DoseOutcome, Outcome, Prompt, ReminderEngine
-from hub.reminders.engine import Step
+from hub.reminders.engine import MAX_UNCLAIMED, Step
 from hub.reminders.history import Mark
 from tests.reminders.helpers import ZONE, event, home, lid, local, morning, steps
 
@@ -275,3 +275,16 @@ def test_a_dose_is_late_only_until_the_next_dose_of_its_medicine_counts() -> Non
     assert noon.outcome is Outcome.ON_TIME
     assert noon.taken_at == local(DAY, 11, 40)
     assert noon.doubled_at == local(DAY, 13, 0)
+
+
+def test_a_chattering_lid_keeps_a_bounded_list_of_openings() -> None:
+    # A broken lid contact that opens every few seconds all day: the engine keeps
+    # only the newest openings it could still use, not one per opening.
+    config = home(AT_EIGHT)
+    start = local(DAY, 0)
+    engine = ReminderEngine(config, start)
+    for n in range(5000):
+        moment = start + timedelta(seconds=7 * n)
+        engine.advance(moment, Mode.HOME)
+        engine.observe(event(moment, "pillbox_lid", Kind.CONTACT, n % 2 == 0))
+    assert len(engine._unclaimed) <= MAX_UNCLAIMED
