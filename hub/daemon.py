@@ -34,6 +34,7 @@ from hub.ingest.mqtt_link import LinkSettings, MqttLink
 from hub.ingest.pipeline import Ingest, IngestStats
 from hub.reminders.marking import taken_topic
 from hub.safety import Safety
+from hub.store import redelivery
 from hub.store.batch_writer import BatchWriter
 from hub.store.database import open_database
 from hub.store.disk_guard import (
@@ -128,27 +129,33 @@ class Hub:
             self.ledger,
             batch_max=storage.batch_max,
             commit_interval_s=storage.commit_interval_s,
-            on_committed=self.link.ack,
+            on_committed=self._committed,
             on_space=self._maybe_resume,
         )
 
-    def _on_message(self, topic: str, payload: bytes, token: int, qos: int) -> None:
+    def _on_message(self, topic: str, payload: bytes, token: int, qos: int, dup: bool) -> None:
         if topic in self._control:
             # A request, not a reading: acted on (and recorded) by the alert service.
             self.safety.control(topic, payload)
             if qos:
                 self.link.ack([token])
             return
+        digest = redelivery.digest(topic, payload) if qos else None
+        if dup and digest is not None and self.writer.redelivered(token & 0xFFFF, digest, token):
+            return  # stored before a crash or a dropped connection: not again
         events = self.ingest.handle(topic, payload)
         if events:
             self.bus.publish(events)
             self.safety.after_message()
-        self.writer.add(events, token if qos else None)
+        self.writer.add(events, token if qos else None, digest)
         if self.writer.full or self.bus.congested:
             if not self.link.paused:
                 self.pauses += 1
                 log.debug("ingest paused: writer or a consumer is behind")
             self.link.pause()
+
+    def _committed(self, tokens: list[int]) -> None:
+        self.writer.acknowledged(self.link.ack(tokens))
 
     def _maybe_resume(self) -> None:
         if (

@@ -62,7 +62,8 @@ class LinkSettings:
     backoff_max_s: float = 60.0
 
 
-MessageHandler = Callable[[str, bytes, int, int], None]  # topic, payload, ack token, qos
+MessageHandler = Callable[[str, bytes, int, int, bool], None]
+"""(topic, payload, ack token, qos, dup): dup marks a redelivery (hub/store/redelivery.py)."""
 
 
 def jittered_backoff(attempt: int, low: float, high: float) -> float:
@@ -283,16 +284,24 @@ class MqttLink:
         # since dropped must not be sent on the new one (the broker redelivers
         # that message instead, and we store it again: at least once).
         token = (self.connects << 16) | message.mid if message.qos else -1
-        self._on_message_cb(message.topic, bytes(message.payload), token, message.qos)
+        self._on_message_cb(
+            message.topic, bytes(message.payload), token, message.qos, bool(message.dup)
+        )
 
     # --- use -------------------------------------------------------------------
 
-    def ack(self, tokens: list[int]) -> None:
-        """Acknowledge stored QoS 1 messages (tokens from `on_message`)."""
+    def ack(self, tokens: list[int]) -> list[int]:
+        """Acknowledge stored QoS 1 messages (tokens from `on_message`); return those sent.
+
+        Tokens of an earlier connection are not sent (see `_on_message`).
+        """
         current = self.connects
+        sent = []
         for token in tokens:
             if token >> 16 == current:
                 self.client.ack(token & 0xFFFF, 1)
+                sent.append(token)
+        return sent
 
     def publish(
         self, topic: str, payload: str | bytes, *, qos: int = 1, retain: bool = False

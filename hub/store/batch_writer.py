@@ -22,10 +22,12 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from hub.events import Event
 from hub.ingest.ledger import Ledger, LedgerSnapshot
+from hub.store import redelivery
 from hub.store.database import StoreError
 from hub.store.event_table import insert_events
 
@@ -34,6 +36,17 @@ log = logging.getLogger(__name__)
 RETRY_DELAY_S = 5.0
 
 T = TypeVar("T")
+
+
+@dataclass
+class _Batch:
+    """One transaction's worth: events, the messages' tokens and digests, rows to delete."""
+
+    events: list[Event]
+    tokens: list[int]
+    digests: list[tuple[int, bytes]]
+    forget: list[int]
+    snapshot: LedgerSnapshot
 
 
 class BatchWriter:
@@ -57,6 +70,15 @@ class BatchWriter:
         self._on_space = on_space
         self._events: list[Event] = []
         self._tokens: list[int] = []
+        # Redelivery (hub/store/redelivery.py): (packet id, digest) of this batch's
+        # messages, ids whose acknowledgement went out (rows to delete), and every
+        # message not yet known to be acknowledged: True once stored.
+        self._digests: list[tuple[int, bytes]] = []
+        self._to_forget: list[int] = []
+        self._seen: dict[int, tuple[bytes, bool]] = {
+            mid: (d, True) for mid, d in redelivery.load(conn).items()
+        }
+        self.redeliveries = 0
         # The commit (or exclusive job) running on the worker thread, if any.
         self._inflight: asyncio.Future[Any] | None = None
         self._executor: ThreadPoolExecutor | None = None
@@ -75,27 +97,60 @@ class BatchWriter:
         """True when the caller must stop taking input until `on_space` is called."""
         return self._inflight is not None and self.pending >= self.max_pending
 
-    def add(self, events: list[Event], token: int | None = None) -> None:
+    def add(
+        self, events: list[Event], token: int | None = None, digest: bytes | None = None
+    ) -> None:
+        """Events of one message; `token` to acknowledge once stored, `digest` of the
+        message (topic and payload) to know a redelivered copy of it."""
         self._events.extend(events)
         if token is not None:
             self._tokens.append(token)
+            if digest is not None:
+                mid = token & 0xFFFF
+                self._digests.append((mid, digest))
+                self._seen[mid] = (digest, False)
         if self.pending >= self.batch_max:
             if self._executor is None:
                 self.commit_now()
             else:
                 self._start_commit()
 
-    def _write(self, events: list[Event], snapshot: LedgerSnapshot) -> None:
-        self._insert(events, snapshot)
+    def redelivered(self, mid: int, digest: bytes, token: int) -> bool:
+        """True when a DUP message is a copy of one already taken: do not take it again.
+
+        Its acknowledgement (`token`, on the current connection) goes out with
+        the batch holding the first copy, or at once if that is already stored.
+        """
+        seen = self._seen.get(mid)
+        if seen is None or seen[0] != digest:
+            return False
+        self.redeliveries += 1
+        if seen[1] and self._on_committed is not None:
+            self._on_committed([token])
+        else:
+            self._tokens.append(token)  # acknowledged after the first copy's commit
+        return True
+
+    def acknowledged(self, tokens: list[int]) -> None:
+        """The acknowledgements of `tokens` were sent: their rows can go (next commit)."""
+        for token in tokens:
+            mid = token & 0xFFFF
+            if self._seen.pop(mid, None) is not None:
+                self._to_forget.append(mid)
+
+    def _write(self, batch: _Batch) -> None:
+        self._insert(batch)
         self._commit()
 
-    def _insert(self, events: list[Event], snapshot: LedgerSnapshot) -> None:
+    def _insert(self, batch: _Batch) -> None:
         """BEGIN and the INSERTs: CPU work, done in the caller's thread."""
         conn = self._conn
         conn.execute("BEGIN")
         try:
-            insert_events(conn, events)
-            snapshot.write(conn)
+            insert_events(conn, batch.events)
+            redelivery.remember(conn, batch.digests)
+            redelivery.forget(conn, batch.forget)
+            batch.snapshot.write(conn)
         except sqlite3.Error:
             if conn.in_transaction:  # SQLite rolls back by itself on some errors (disk full)
                 conn.execute("ROLLBACK")
@@ -116,15 +171,13 @@ class BatchWriter:
 
     def commit_now(self) -> None:
         """Write everything pending in this thread (replay and shutdown paths)."""
-        events, tokens = self._events, self._tokens
-        self._events, self._tokens = [], []
-        snapshot = self._ledger.take()
+        batch = self._take()
         try:
-            self._write(events, snapshot)
+            self._write(batch)
         except sqlite3.Error as exc:
-            self._restore(events, tokens, snapshot)
-            raise StoreError(f"could not write {len(events)} events: {exc}") from exc
-        self._done(events, tokens)
+            self._restore(batch)
+            raise StoreError(f"could not write {len(batch.events)} events: {exc}") from exc
+        self._done(batch)
 
     # --- asynchronous use (the live hub) ---------------------------------------
 
@@ -142,12 +195,18 @@ class BatchWriter:
     def _ledger_dirty(self) -> bool:
         return bool(self._ledger.sightings or self._ledger.malformed)
 
+    def _take(self) -> _Batch:
+        """Everything waiting, as one batch; the writer starts a new one."""
+        batch = _Batch(
+            self._events, self._tokens, self._digests, self._to_forget, self._ledger.take()
+        )
+        self._events, self._tokens, self._digests, self._to_forget = [], [], [], []
+        return batch
+
     def _start_commit(self) -> None:
         if self._inflight is not None or self._executor is None:
             return
-        events, tokens = self._events, self._tokens
-        self._events, self._tokens = [], []
-        snapshot = self._ledger.take()
+        batch = self._take()
         loop = asyncio.get_running_loop()
         # The INSERTs run here, in the event loop's thread; only the COMMIT (the
         # fsync) goes to the worker. Measured: running the INSERTs on the worker
@@ -155,51 +214,50 @@ class BatchWriter:
         # message (bench/README.md). The connection is never used by both
         # threads at once: nothing touches it until this commit has finished.
         try:
-            self._insert(events, snapshot)
+            self._insert(batch)
         except sqlite3.Error as exc:
             future: asyncio.Future[None] = loop.create_future()
             future.set_exception(exc)
         else:
             future = loop.run_in_executor(self._executor, self._commit)
         self._inflight = future
-        future.add_done_callback(lambda f: self._finished(f, events, tokens, snapshot))
+        future.add_done_callback(lambda f: self._finished(f, batch))
 
-    def _finished(
-        self,
-        future: asyncio.Future[None],
-        events: list[Event],
-        tokens: list[int],
-        snapshot: LedgerSnapshot,
-    ) -> None:
+    def _finished(self, future: asyncio.Future[None], batch: _Batch) -> None:
         self._inflight = None
         exc = future.exception()
         if exc is not None:
             # Disk full, I/O error: keep the batch (unacknowledged) and try again.
             log.error(
                 "could not write %d events, will retry in %.0f s: %s",
-                len(events),
+                len(batch.events),
                 RETRY_DELAY_S,
                 exc,
             )
-            self._restore(events, tokens, snapshot)
+            self._restore(batch)
             asyncio.get_running_loop().call_later(RETRY_DELAY_S, self._start_commit)
             return
-        self._done(events, tokens)
+        self._done(batch)
         if self.pending >= self.batch_max:
             self._start_commit()
 
-    def _restore(self, events: list[Event], tokens: list[int], snapshot: LedgerSnapshot) -> None:
+    def _restore(self, batch: _Batch) -> None:
         """Put a batch that failed to write back in front of what arrived since."""
         self.failed_commits += 1
-        self._events[:0] = events
-        self._tokens[:0] = tokens
-        self._ledger.give_back(snapshot)
+        self._events[:0] = batch.events
+        self._tokens[:0] = batch.tokens
+        self._digests[:0] = batch.digests
+        self._to_forget[:0] = batch.forget
+        self._ledger.give_back(batch.snapshot)
 
-    def _done(self, events: list[Event], tokens: list[int]) -> None:
+    def _done(self, batch: _Batch) -> None:
         self.commits += 1
-        self.committed_events += len(events)
-        if tokens and self._on_committed is not None:
-            self._on_committed(tokens)
+        self.committed_events += len(batch.events)
+        for mid, digest in batch.digests:
+            if mid in self._seen:  # stored now, acknowledgement not yet known to be sent
+                self._seen[mid] = (digest, True)
+        if batch.tokens and self._on_committed is not None:
+            self._on_committed(batch.tokens)
         if self._on_space is not None:
             self._on_space()
 

@@ -164,6 +164,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX dose_marks_received ON dose_marks (received_us)",
         ),
     ),
+    Migration(
+        "0006_unacked",
+        (
+            # Stored but maybe not yet acknowledged messages (hub/store/redelivery.py).
+            "CREATE TABLE unacked (mid INTEGER PRIMARY KEY, digest BLOB NOT NULL)",
+        ),
+    ),
 )
 
 
