@@ -29,6 +29,7 @@ from hub.bus import EventBus
 from hub.clock import Clock, SystemClock
 from hub.config.models import HearthConfig
 from hub.config.secrets import read_broker_password
+from hub.home_assistant import HomeAssistantLink
 from hub.ingest.ledger import Ledger
 from hub.ingest.mqtt_link import LinkSettings, MqttLink
 from hub.ingest.pipeline import Ingest, IngestStats
@@ -101,10 +102,21 @@ class Hub:
         self.ready = asyncio.Event()
         self.pauses = 0
         self.db = open_database(config.storage.path)
+        self.home_assistant = HomeAssistantLink(
+            config,
+            config.home_assistant,
+            lambda topic, payload, retain: self.link.publish(topic, payload, retain=retain),
+        )
+        self._home_assistant_topics = frozenset(self.home_assistant.topics)
         self._control = set(control_topics(config.topic_prefix))
         self._control.add(taken_topic(config.topic_prefix))  # a carer marks a dose taken
         self.link = MqttLink(
-            link_settings(config, self.ingest.router.subscriptions() + sorted(self._control)),
+            link_settings(
+                config,
+                self.ingest.router.subscriptions()
+                + sorted(self._control)
+                + sorted(self._home_assistant_topics),
+            ),
             self._on_message,
         )
         self.safety = Safety(
@@ -114,6 +126,9 @@ class Hub:
             lambda topic, payload, retain: self.link.publish(topic, payload, retain=retain),
         )
         self.bus.subscribe(self.safety.observe)
+        self.bus.subscribe(self.home_assistant.observe)
+        self.safety.alerts.on_change = self.home_assistant.publish_summary
+        self.link.on_connected = self._connected
         self.safety.system_conditions = self._system_conditions
         alerts = self.safety.alerts
         self.web = (
@@ -134,6 +149,11 @@ class Hub:
         )
 
     def _on_message(self, topic: str, payload: bytes, token: int, qos: int, dup: bool) -> None:
+        if topic in self._home_assistant_topics:
+            self.home_assistant.handle(topic, payload)  # Home Assistant restarted: announce again
+            if qos:
+                self.link.ack([token])
+            return
         if topic in self._control:
             # A request, not a reading: acted on (and recorded) by the alert service.
             self.safety.control(topic, payload)
@@ -153,6 +173,13 @@ class Hub:
                 self.pauses += 1
                 log.debug("ingest paused: writer or a consumer is behind")
             self.link.pause()
+
+    def _connected(self) -> None:
+        """After every (re)connect: retained state again, in case the broker lost it."""
+        self.writer.connection_restarted()
+        self.safety.publish_mode(force=True)
+        self.home_assistant.on_connected()
+        self.home_assistant.publish_summary(self.safety.alerts.covering)
 
     def _committed(self, tokens: list[int]) -> None:
         self.writer.acknowledged(self.link.ack(tokens))
@@ -273,7 +300,6 @@ class Hub:
             if self.web is not None:
                 self.web.start()
             await self.link.start()
-            self.safety.publish_mode()
             self.ready.set()
             # Only now: the database was opened in __init__ and the broker is connected.
             systemd_notify.ready(self.status_line())

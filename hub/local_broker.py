@@ -32,7 +32,12 @@ class Account:
     acl: tuple[str, ...]
 
 
-HUB = Account("hearth", "hub-secret", ("topic read #", "topic readwrite hearth/#"))
+HUB = Account(
+    "hearth",
+    "hub-secret",
+    # Home Assistant discovery: the hub announces itself under homeassistant/device/.
+    ("topic read #", "topic readwrite hearth/#", "topic write homeassistant/device/#"),
+)
 DEVICES = Account(
     "devices",
     "devices-secret",

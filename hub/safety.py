@@ -199,10 +199,11 @@ class Safety:
         except (LookupError, LifecycleError) as exc:
             log.warning("control message refused: %s", exc)
 
-    def publish_mode(self) -> None:
+    def publish_mode(self, *, force: bool = False) -> None:
         """The mode, retained on <prefix>/mode, so every display shows it beside the alerts.
 
-        Published when it changes: set here, set by `hearth mode`, or ended.
+        Published when it changes (set here, set by `hearth mode`, or ended), and
+        on every connect (`force`): a broker without persistence forgets it.
         """
         setting = self.alerts.mode_setting
         now = self.clock.now()
@@ -210,7 +211,7 @@ class Safety:
         if setting is not None and setting.in_force(now) is setting.mode:
             until = setting.until.isoformat() if setting.until else None
             payload |= {"until": until, "set_by": setting.set_by}
-        if payload != self._mode_published:
+        if force or payload != self._mode_published:
             self._mode_published = payload
             self._publish_now(
                 f"{self.config.topic_prefix}/mode", json.dumps(payload).encode(), True

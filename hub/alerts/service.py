@@ -83,6 +83,8 @@ class AlertService:
         self._link_key = b""  # read at start
         self._tasks: list[asyncio.Task[None]] = []
         self.steps = 0
+        # Told the alerts that cover a condition after every change (Home Assistant's count).
+        self.on_change: Callable[[Sequence[Alert]], None] = lambda covering: None
         self._ticks = 0
         self.storage_failures = 0
         self._last_failure_log = float("-inf")
@@ -223,6 +225,11 @@ class AlertService:
         )
 
     @property
+    def covering(self) -> list[Alert]:
+        """The alerts covering a condition now, as of the last step."""
+        return list(self._covering)
+
+    @property
     def mode_setting(self) -> ModeSetting | None:
         """The latest mode set (it may have ended: see `mode`)."""
         return self._mode
@@ -243,6 +250,7 @@ class AlertService:
         changes, done, covering = await self.run(work)
         self.steps += 1
         self._covering = covering
+        self.on_change(covering)
         self._after(changes, done, now)
         return done
 
@@ -259,6 +267,7 @@ class AlertService:
 
         change, done, covering = await self.run(work)
         self._covering = covering
+        self.on_change(covering)
         self._after([change], [done], now)
         return done
 

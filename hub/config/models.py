@@ -22,6 +22,7 @@ from pydantic import Field, field_validator, model_validator
 
 from hub.config.alerts import Alerts
 from hub.config.base import Identifier, Loc, _Model
+from hub.config.home_assistant import HomeAssistant
 from hub.config.medication import Medication, check_medication
 from hub.config.rules import Rules
 from hub.config.web import Web
@@ -447,6 +448,12 @@ class HearthConfig(_Model):
         title="Medication",
         description="Medicines, when each is due, and how the home reminds and confirms "
         "(docs/medication.md).",
+    )
+    home_assistant: HomeAssistant = Field(
+        default_factory=HomeAssistant,
+        title="Home Assistant",
+        description="How Hearth appears in Home Assistant through MQTT discovery "
+        "(docs/home_assistant.md).",
     )
     web: Web = Field(
         default_factory=Web,

@@ -86,6 +86,8 @@ class MqttLink:
         self._received = 0
         self._closing = False
         self.connected = asyncio.Event()
+        # Called after each (re)connect and subscribe: retained state to publish again.
+        self.on_connected: Callable[[], None] | None = None
         self._settled = asyncio.Event()  # connected, or refused for good
         self.connects = 0
         self._failure: MqttLinkError | None = None
@@ -258,6 +260,8 @@ class MqttLink:
         for topic_filter in self.settings.subscriptions:
             client.subscribe(topic_filter, qos=1)
         self.connected.set()
+        if self.on_connected is not None:
+            self.on_connected()
         self._settled.set()
 
     def _on_disconnect(

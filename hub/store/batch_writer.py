@@ -20,6 +20,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ from hub.store.event_table import insert_events
 log = logging.getLogger(__name__)
 
 RETRY_DELAY_S = 5.0
+FORGET_AFTER_S = 5.0  # an acknowledgement this old, on a live connection, has arrived
 
 T = TypeVar("T")
 
@@ -75,6 +78,7 @@ class BatchWriter:
         # message not yet known to be acknowledged: True once stored.
         self._digests: list[tuple[int, bytes]] = []
         self._to_forget: list[int] = []
+        self._acked_at: deque[tuple[int, float]] = deque()  # (packet id, monotonic time sent)
         self._seen: dict[int, tuple[bytes, bool]] = {
             mid: (d, True) for mid, d in redelivery.load(conn).items()
         }
@@ -132,11 +136,19 @@ class BatchWriter:
         return True
 
     def acknowledged(self, tokens: list[int]) -> None:
-        """The acknowledgements of `tokens` were sent: their rows can go (next commit)."""
-        for token in tokens:
-            mid = token & 0xFFFF
-            if self._seen.pop(mid, None) is not None:
-                self._to_forget.append(mid)
+        """The acknowledgements of `tokens` were handed to the connection.
+
+        Handed over is not received: a SIGKILL with unread input makes the kernel
+        reset the connection and drop what it had not sent. So a row goes only
+        once its acknowledgement has had `FORGET_AFTER_S` on a connection that
+        stayed up (see `connection_restarted`).
+        """
+        now = time.monotonic()
+        self._acked_at.extend((token & 0xFFFF, now) for token in tokens)
+
+    def connection_restarted(self) -> None:
+        """A new connection: acknowledgements sent lately may never have arrived."""
+        self._acked_at.clear()
 
     def _write(self, batch: _Batch) -> None:
         self._insert(batch)
@@ -197,6 +209,11 @@ class BatchWriter:
 
     def _take(self) -> _Batch:
         """Everything waiting, as one batch; the writer starts a new one."""
+        cutoff = time.monotonic() - FORGET_AFTER_S
+        while self._acked_at and self._acked_at[0][1] <= cutoff:
+            mid, _ = self._acked_at.popleft()
+            if self._seen.pop(mid, None) is not None:
+                self._to_forget.append(mid)
         batch = _Batch(
             self._events, self._tokens, self._digests, self._to_forget, self._ledger.take()
         )

@@ -23,6 +23,7 @@ COMMENTED_OUT = {
     "broker.tls.cert_file": "as broker.tls",
     "broker.tls.key_file": "as broker.tls",
     "broker.password_env": "the example uses password_file; the two cannot both be set",
+    "home_assistant.node_id": "left out, it is made from the home id, which is what most want",
 }
 
 

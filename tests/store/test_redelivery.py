@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from hub.ingest.ledger import Ledger
-from hub.store import redelivery
+from hub.store import batch_writer, redelivery
 from hub.store.batch_writer import BatchWriter
 from hub.store.database import open_database
 from hub.store.event_table import count_events
@@ -37,19 +39,46 @@ def test_a_copy_of_a_stored_message_is_acknowledged_and_not_stored_again(tmp_pat
     assert count_events(writer._conn) == 1
 
 
-def test_the_record_survives_a_crash_and_goes_once_acknowledged(tmp_path: Path) -> None:
+class Clock:
+    """Stands in for the time module in batch_writer: monotonic time moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_the_record_survives_a_crash_and_goes_once_surely_acknowledged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = Clock()
+    monkeypatch.setattr(batch_writer, "time", clock)
     acked: list[int] = []
     first = writer_on(tmp_path / "h.db", acked)
     one = redelivery.digest("t", b"1")
     first.add(events(1), FIRST | 3, one)
-    first.commit_now()  # stored; the process dies before the ack is known to be sent
+    first.commit_now()  # stored and acknowledged, then the process dies
     after_crash = writer_on(tmp_path / "h.db", acked)
     assert after_crash.redelivered(3, one, SECOND | 3)
     after_crash.acknowledged([SECOND | 3])
-    after_crash.commit_now()  # the next transaction deletes the row
-    rows = after_crash._conn.execute("SELECT count(*) FROM unacked").fetchone()[0]
-    assert rows == 0
+    after_crash.commit_now()
+    # Just sent: the acknowledgement may not have arrived, so the row stays ...
+    assert unacked_rows(after_crash) == 1
+    # ... and a new connection means it may never have.
+    after_crash.connection_restarted()
+    clock.now += 60
+    after_crash.commit_now()
+    assert unacked_rows(after_crash) == 1
+    after_crash.acknowledged([SECOND | 3])
+    clock.now += batch_writer.FORGET_AFTER_S + 1
+    after_crash.commit_now()  # five seconds on a live connection: it arrived
+    assert unacked_rows(after_crash) == 0
     assert not writer_on(tmp_path / "h.db", acked).redelivered(3, one, SECOND | 3)
+
+
+def unacked_rows(writer: BatchWriter) -> int:
+    return int(writer._conn.execute("SELECT count(*) FROM unacked").fetchone()[0])
 
 
 def test_a_copy_of_a_message_still_waiting_is_acknowledged_with_its_batch(
