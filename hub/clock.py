@@ -3,6 +3,9 @@
 Live, it is the system clock. In replay and in tests it is a `ManualClock`
 advanced to each event's time, so weeks of data run in seconds and give exactly
 the results the live hub would give.
+
+The system clock of a Pi without a real-time clock can be wrong by hours until
+NTP steps it; whether to believe it is for `hub/clock_guard.py` to say.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ import functools
 import logging
 import signal
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,7 @@ from hub.alerts.model import Condition
 from hub.broker_access import BrokerAccess
 from hub.bus import EventBus
 from hub.clock import Clock, SystemClock
+from hub.clock_guard import ClockGuard, system_clock_guard
 from hub.config.models import HearthConfig
 from hub.config.secrets import read_broker_password
 from hub.home_assistant import HomeAssistantLink
@@ -54,6 +56,7 @@ log = logging.getLogger(__name__)
 
 RETENTION_EVERY_S = 24 * 3600
 DISK_CHECK_EVERY_S = 60.0
+CLOCK_CHECK_EVERY_S = 5.0
 DISK_PRUNE_EVERY_S = 3600.0  # while the disk stays low, prune again this often
 STATUS_EVERY_S = 5.0  # how often systemd's STATUS= line is refreshed without a watchdog
 
@@ -89,6 +92,7 @@ class Hub:
         clock: Clock | None = None,
         *,
         disk_usage: DiskUsage = real_disk_usage,
+        clock_guard: ClockGuard | None = None,
     ) -> None:
         self.config = config
         self.clock = clock or SystemClock()
@@ -97,11 +101,23 @@ class Hub:
         self._disk_state: DiskState | None = None
         self.bus = EventBus()
         self.ledger = Ledger(config.ingest.malformed_log_interval_s)
-        self.ingest = Ingest(config, self.clock, self.ledger)
+        self.db = open_database(config.storage.path)
+        # Only on the system clock: a ManualClock or the demo's AcceleratedClock would
+        # look like a clock that was stepped or never synchronised.
+        self.guard = (
+            clock_guard
+            if clock_guard is not None
+            else (
+                system_clock_guard(self.db.conn, on_change=self._clock_changed)
+                if clock is None
+                else None
+            )
+        )
+        self._clock_changed_at: float | None = None
+        self.ingest = Ingest(config, self.clock, self.ledger, self.guard)
         self.stop_requested = asyncio.Event()
         self.ready = asyncio.Event()
         self.pauses = 0
-        self.db = open_database(config.storage.path)
         self.home_assistant = HomeAssistantLink(
             config,
             config.home_assistant,
@@ -130,6 +146,7 @@ class Hub:
         self.safety.alerts.on_change = self.home_assistant.publish_summary
         self.link.on_connected = self._connected
         self.safety.system_conditions = self._system_conditions
+        self.safety.clock_trusted = self.ingest.check_clock
         alerts = self.safety.alerts
         self.web = (
             WebServer(
@@ -196,14 +213,19 @@ class Hub:
     async def _retention(self) -> None:
         """Prune raw events past the retention period now and then once a day."""
         while True:
-            await self._prune(self.config.storage.raw_retention_days)
-            await asyncio.sleep(RETENTION_EVERY_S)
+            done = await self._prune(self.config.storage.raw_retention_days)
+            await asyncio.sleep(RETENTION_EVERY_S if done else CLOCK_CHECK_EVERY_S * 12)
 
-    async def _prune(self, keep_days: int) -> None:
+    async def _prune(self, keep_days: int) -> bool:
+        """Prune; False when the clock cannot be trusted yet (nothing was deleted)."""
+        if not self.ingest.check_clock():
+            # A Pi that boots 40 days ahead would otherwise delete real events.
+            return False
         cutoff = retention_cutoff(self.clock.now(), keep_days)
+        keep_boot = self.guard.boot if self.guard is not None else None
         try:
             removed = await self.writer.run_exclusive(
-                functools.partial(prune_raw_events, before=cutoff)
+                functools.partial(prune_raw_events, before=cutoff, keep_boot=keep_boot)
             )
         except sqlite3.Error as exc:
             # One readable line; the hub goes on, and tries again later.
@@ -211,6 +233,7 @@ class Hub:
         else:
             if removed:
                 log.info("retention: removed %d events older than %d days", removed, keep_days)
+        return True
 
     async def _watch_disk(self) -> None:
         """Every minute: a nearly full disk means less raw detail, and a maintenance alert."""
@@ -240,6 +263,28 @@ class Hub:
                         min(EMERGENCY_KEEP_DAYS, self.config.storage.raw_retention_days)
                     )
             await asyncio.sleep(DISK_CHECK_EVERY_S)
+
+    def _clock_changed(self) -> None:
+        """The clock stepped, or became trustworthy: see `_watch_clock`."""
+        self._clock_changed_at = time.monotonic()
+
+    async def _watch_clock(self) -> None:
+        """Judge the clock when messages are rare; after a change, put the rules right.
+
+        The rules' state holds times read from the old clock: a step of +3 h
+        would make "no movement" fire at once. So once the correction has been
+        committed (it goes with the next batch), the rules are rebuilt from the
+        stored, corrected events.
+        """
+        while True:
+            await asyncio.sleep(CLOCK_CHECK_EVERY_S)
+            self.ingest.check_clock()
+            if self._clock_changed_at is None or self.guard is None:
+                continue
+            self._clock_changed_at = None
+            await self.writer.flush()
+            now = self.clock.now()
+            await self.safety.rebuild_rules(self.config.storage.path, self.guard.this_boot(now))
 
     def _system_conditions(self, now: datetime) -> list[Condition]:
         """Conditions about the hub itself, alerted like the rules' (a nearly full disk)."""
@@ -292,11 +337,14 @@ class Hub:
         watcher = asyncio.create_task(self._watch_congestion(), name="congestion")
         retention = asyncio.create_task(self._retention(), name="retention")
         disk = asyncio.create_task(self._watch_disk(), name="disk")
+        clock_watch = asyncio.create_task(self._watch_clock(), name="clock")
         heartbeat = asyncio.create_task(self._systemd_heartbeat(), name="systemd")
         systemd_notify.status(f"connecting to {self.link.settings.access.address}")
         try:
             # Before the link: the first live event must find the rules and alerts ready.
-            await self.safety.start(self.config.storage.path)
+            now = self.clock.now()
+            this_boot = self.guard.this_boot(now) if self.guard is not None else None
+            await self.safety.start(self.config.storage.path, this_boot)
             if self.web is not None:
                 self.web.start()
             await self.link.start()
@@ -324,7 +372,7 @@ class Hub:
                 # cleanly; what was not written was not acknowledged either.
                 await self.link.stop()
         finally:
-            for task in (timer, watcher, retention, heartbeat, disk):
+            for task in (timer, watcher, retention, heartbeat, disk, clock_watch):
                 task.cancel()
             self.writer.close()
             self.db.conn.close()

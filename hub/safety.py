@@ -43,7 +43,7 @@ from hub.routine.features import daily_features
 from hub.routine.score import score_days
 from hub.rules import Expectations, RuleEngine, expectations_from
 from hub.store.database import open_database
-from hub.store.event_table import read_events
+from hub.store.event_table import BootClock, read_events
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,8 @@ class Safety:
         # Conditions about the hub itself (a nearly full disk), set by the Hub.
         self.system_conditions: Callable[[datetime], list[Condition]] = lambda now: []
         self._routine_conditions: list[Condition] = []
+        # Whether the clock can be believed (the Hub's clock guard); learning waits if not.
+        self.clock_trusted: Callable[[], bool] = lambda: True
         self._mode_published: dict[str, object] | None = None
         self._ok_pressed = False
         self._last_evaluation = float("-inf")
@@ -94,15 +96,17 @@ class Safety:
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[object]] = set()
 
-    async def start(self, db_path: Path) -> None:
+    async def start(self, db_path: Path, this_boot: BootClock | None = None) -> None:
         """Rebuild the rules' state from stored events, learn, then start alerts and ticks."""
         loop = asyncio.get_running_loop()
         now = self.clock.now()
         # Streamed into the rules on a worker thread (nothing else uses them yet),
         # so a busy day and a half is never held in memory at once.
-        replayed = await loop.run_in_executor(None, self._rebuild, db_path, now)
+        replayed = await loop.run_in_executor(
+            None, _replay_into, self.rules, db_path, now, this_boot
+        )
         await self.alerts.start()
-        await self.reminders.start()
+        await self.reminders.start(this_boot)
         self.evaluate()
         self._tasks = [
             asyncio.create_task(self._tick_forever(db_path), name="rules-tick"),
@@ -112,17 +116,17 @@ class Safety:
         ]
         log.info("rules: %d events of the last %d h replayed", replayed, REBUILD_HOURS)
 
-    def _rebuild(self, db_path: Path, now: datetime) -> int:
-        conn = open_database(db_path).conn
-        count = 0
-        try:
-            since = now - timedelta(hours=REBUILD_HOURS)
-            for event in read_events(conn, since, now + timedelta(seconds=1)):
-                self.rules.observe(event)
-                count += 1
-        finally:
-            conn.close()
-        return count
+    async def rebuild_rules(self, db_path: Path, this_boot: BootClock | None) -> None:
+        """Start the rules again from the stored events (after the clock was corrected).
+
+        The learned expectations are kept; they come from finished days.
+        """
+        fresh = RuleEngine(self.config, self.rules.expectations)
+        loop = asyncio.get_running_loop()
+        now = self.clock.now()
+        replayed = await loop.run_in_executor(None, _replay_into, fresh, db_path, now, this_boot)
+        self.rules = fresh
+        log.info("rules: rebuilt from %d stored events after the clock changed", replayed)
 
     async def stop(self) -> None:
         if self._deferred is not None:
@@ -259,6 +263,10 @@ class Safety:
 
     async def _learn(self, db_path: Path) -> None:
         """Learn the usual figures from the stored days (on a worker thread)."""
+        if not self.clock_trusted():
+            # A clock 40 days ahead would learn from an empty window: try again later.
+            self._learned_on = None
+            return
         now = self.clock.now()
         self._learned_on = today = now.astimezone(self.zone).date()
         loop = asyncio.get_running_loop()
@@ -280,6 +288,23 @@ class Safety:
 
 def _recipient_channels(config: HearthConfig, zone: ZoneInfo) -> dict[str, list[Channel]]:
     return {r.id: channels_for(r, config.alerts, zone=zone) for r in config.alerts.recipients}
+
+
+def _replay_into(
+    rules: RuleEngine, db_path: Path, now: datetime, this_boot: BootClock | None
+) -> int:
+    """Stream the last REBUILD_HOURS of stored events into `rules` (on a worker thread:
+    nothing else uses this engine yet); this boot's not-yet-corrected events come too."""
+    conn = open_database(db_path).conn
+    count = 0
+    try:
+        since = now - timedelta(hours=REBUILD_HOURS)
+        for event in read_events(conn, since, now + timedelta(seconds=1), this_boot=this_boot):
+            rules.observe(event)
+            count += 1
+    finally:
+        conn.close()
+    return count
 
 
 def _learn_from(

@@ -1,8 +1,11 @@
-"""What ingest noticed besides events: devices nobody has mapped, and bad payloads.
+"""What ingest noticed besides events: devices nobody has mapped, bad payloads, bad clocks.
 
-Both are tallied in memory on the hot path and written to the database with the
+All are tallied in memory on the hot path and written to the database with the
 next batch of events, so an installer can run `hearth devices` to see what to
-map and what is sending nonsense.
+map and what is sending nonsense. The correction of events stored while the
+hub's clock was not trusted travels the same way: it is applied in the
+transaction that writes the batch, after the batch's own (perhaps flagged)
+events, so no flagged event of this boot can slip in after it.
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ import logging
 import sqlite3
 import time
 from dataclasses import dataclass, field
+
+from hub.clock_guard import Correction
+from hub.store.event_table import correct_unsure
 
 SAMPLE_CHARS = 300
 
@@ -46,12 +52,25 @@ class MalformedTally:
 
 
 @dataclass
+class ClockFixTally:
+    """A device whose own time was replaced by the receive time."""
+
+    source: str
+    device: str
+    count: int
+    last_seen_us: int
+    reason: str
+
+
+@dataclass
 class Ledger:
     """In-memory tallies since the last flush, plus a per-topic log limiter."""
 
     log_interval_s: float = 60.0
     sightings: dict[tuple[str, str], DeviceSighting] = field(default_factory=dict)
     malformed: dict[str, MalformedTally] = field(default_factory=dict)
+    clock_fixes: dict[tuple[str, str], ClockFixTally] = field(default_factory=dict)
+    correction: Correction | None = None
     _last_logged: dict[str, float] = field(default_factory=dict)
     _suppressed: dict[str, int] = field(default_factory=dict)
 
@@ -91,24 +110,54 @@ class Ledger:
         else:
             tally.count += 1
             tally.last_seen_us, tally.reason, tally.sample = now_us, reason, sample
-        self._log_limited(topic, reason, sample)
+        suppressed = self._suppressed_since_logged(topic)
+        if suppressed is not None:
+            log.warning(
+                "malformed payload on %s: %s; sample: %.120s%s",
+                topic,
+                reason,
+                sample,
+                f" ({suppressed} more since last report)" if suppressed else "",
+            )
 
-    def _log_limited(self, topic: str, reason: str, sample: str) -> None:
+    def saw_clock_fix(self, source: str, device: str, reason: str, now_us: int) -> None:
+        """A device's own time was implausible and the receive time was used instead."""
+        key = (source, device)
+        tally = self.clock_fixes.get(key)
+        if tally is None:
+            self.clock_fixes[key] = ClockFixTally(source, device, 1, now_us, reason)
+        else:
+            tally.count += 1
+            tally.last_seen_us, tally.reason = now_us, reason
+        suppressed = self._suppressed_since_logged(f"clock:{source}/{device}")
+        if suppressed is not None:
+            log.warning(
+                "%s %s: %s; using the time it was received%s",
+                source,
+                device,
+                reason,
+                f" ({suppressed} more since last report)" if suppressed else "",
+            )
+
+    def correct(self, correction: Correction) -> None:
+        """Correct the flagged events of a boot with the next batch (the newest wins)."""
+        self.correction = correction
+
+    @property
+    def dirty(self) -> bool:
+        """Something is waiting to be written even without events."""
+        return bool(self.sightings or self.malformed or self.clock_fixes or self.correction)
+
+    def _suppressed_since_logged(self, key: str) -> int | None:
+        """How many reports of `key` were held back, or None to hold this one back too."""
         # Monotonic time: the log limiter must not depend on the (replay) event clock.
         now = time.monotonic()
-        last = self._last_logged.get(topic)
+        last = self._last_logged.get(key)
         if last is not None and now - last < self.log_interval_s:
-            self._suppressed[topic] = self._suppressed.get(topic, 0) + 1
-            return
-        suppressed = self._suppressed.pop(topic, 0)
-        self._last_logged[topic] = now
-        log.warning(
-            "malformed payload on %s: %s; sample: %.120s%s",
-            topic,
-            reason,
-            sample,
-            f" ({suppressed} more since last report)" if suppressed else "",
-        )
+            self._suppressed[key] = self._suppressed.get(key, 0) + 1
+            return None
+        self._last_logged[key] = now
+        return self._suppressed.pop(key, 0)
 
     def give_back(self, snapshot: LedgerSnapshot) -> None:
         """Merge tallies that could not be written back into the current ones."""
@@ -126,11 +175,25 @@ class Ledger:
                 self.malformed[old_tally.topic] = old_tally
             else:
                 tally.count += old_tally.count
+        for old_fix in snapshot.clock_fixes:
+            fix = self.clock_fixes.get((old_fix.source, old_fix.device))
+            if fix is None:
+                self.clock_fixes[(old_fix.source, old_fix.device)] = old_fix
+            else:
+                fix.count += old_fix.count
+        if self.correction is None:  # a newer correction (a later sync) supersedes it
+            self.correction = snapshot.correction
 
     def take(self) -> LedgerSnapshot:
         """Hand over the tallies so far (to be written with the next batch) and start afresh."""
-        snapshot = LedgerSnapshot(list(self.sightings.values()), list(self.malformed.values()))
-        self.sightings, self.malformed = {}, {}
+        snapshot = LedgerSnapshot(
+            list(self.sightings.values()),
+            list(self.malformed.values()),
+            list(self.clock_fixes.values()),
+            self.correction,
+        )
+        self.sightings, self.malformed, self.clock_fixes = {}, {}, {}
+        self.correction = None
         return snapshot
 
 
@@ -138,6 +201,8 @@ class Ledger:
 class LedgerSnapshot:
     sightings: list[DeviceSighting]
     malformed: list[MalformedTally]
+    clock_fixes: list[ClockFixTally] = field(default_factory=list)
+    correction: Correction | None = None
 
     def write(self, conn: sqlite3.Connection) -> None:
         """Upsert the tallies inside the caller's transaction (called on the writer thread)."""
@@ -182,3 +247,19 @@ class LedgerSnapshot:
                      sample = excluded.sample""",
                 [(t.topic, t.count, t.last_seen_us, t.reason, t.sample) for t in self.malformed],
             )
+        if self.clock_fixes:
+            conn.executemany(
+                """INSERT INTO clock_fixes (source, device, count, last_seen_us, reason)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (source, device) DO UPDATE SET
+                     count = count + excluded.count,
+                     last_seen_us = excluded.last_seen_us,
+                     reason = excluded.reason""",
+                [(f.source, f.device, f.count, f.last_seen_us, f.reason) for f in self.clock_fixes],
+            )
+        if self.correction is not None:
+            # After this batch's INSERTs, in the same transaction: its flagged events are
+            # corrected too, and a failed commit undoes both (give_back keeps the correction).
+            fixed = correct_unsure(conn, self.correction.boot, self.correction.anchor_us)
+            if fixed:
+                log.info("clock: %d events stored before it was trusted got their true time", fixed)

@@ -49,7 +49,7 @@ from hub.reminders.marking import MarkError, parse_taken, taken_topic
 from hub.reminders.prompts import Prompt, Warning
 from hub.routine.days import local_instant
 from hub.store.database import open_database
-from hub.store.event_table import from_micros, read_events
+from hub.store.event_table import BootClock, from_micros, read_events
 
 log = logging.getLogger(__name__)
 
@@ -115,13 +115,17 @@ class LiveReminders:
 
     # Start -------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Rebuild the engine from what was stored since the start of yesterday."""
+    async def start(self, this_boot: BootClock | None = None) -> None:
+        """Rebuild the engine from what was stored since the start of yesterday.
+
+        `this_boot`: this boot's events still waiting for their clock correction
+        are read too, at their time on the current clock.
+        """
         if not self.active:
             return
         now = self.clock.now()
         loop = asyncio.get_running_loop()
-        rebuilt = await loop.run_in_executor(None, self._rebuild, now)
+        rebuilt = await loop.run_in_executor(None, self._rebuild, now, this_boot)
         self.engine, self._last = rebuilt.engine, now
         self._unsaved += rebuilt.outcomes
         self._mode = rebuilt.mode
@@ -132,7 +136,7 @@ class LiveReminders:
         await self._save()
         log.info("reminders: rebuilt from %d stored events", rebuilt.events)
 
-    def _rebuild(self, now: datetime) -> _Rebuilt:
+    def _rebuild(self, now: datetime, this_boot: BootClock | None = None) -> _Rebuilt:
         """A new engine taken through what was stored, by the steps `hearth meds` takes.
 
         On a worker thread (nothing else sees this engine yet), with the events
@@ -144,7 +148,7 @@ class LiveReminders:
         since = local_instant(now.astimezone(zone).date() - timedelta(days=1), time(0), zone)
         conn = open_database(self._db_path).conn
         try:
-            row = conn.execute("SELECT min(time_us) FROM events").fetchone()
+            row = conn.execute("SELECT min(time_us) FROM events WHERE clock_ok = 1").fetchone()
             newest = conn.execute("SELECT max(id) FROM dose_marks").fetchone()
             # Doses are judged only from when the hub was watching: a new home's first
             # day starts now, not yesterday.
@@ -152,7 +156,9 @@ class LiveReminders:
             marks = [mark for _, mark in marks_after(conn, 0, since)]
             modes = mode_history(conn)
             engine = ReminderEngine(self.config, watched)
-            seen = _Counted(read_events(conn, since, now + timedelta(seconds=1)))
+            seen = _Counted(
+                read_events(conn, since, now + timedelta(seconds=1), this_boot=this_boot)
+            )
             outcomes: list[DoseOutcome] = []
             prompts: list[tuple[datetime, Prompt]] = []
             steps = feed(engine, seen, start=watched, until=now, marks=marks, modes=modes)

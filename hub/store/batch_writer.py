@@ -205,7 +205,7 @@ class BatchWriter:
                 self._start_commit()
 
     def _ledger_dirty(self) -> bool:
-        return bool(self._ledger.sightings or self._ledger.malformed)
+        return self._ledger.dirty
 
     def _take(self) -> _Batch:
         """Everything waiting, as one batch; the writer starts a new one."""
@@ -277,6 +277,16 @@ class BatchWriter:
             self._on_committed(batch.tokens)
         if self._on_space is not None:
             self._on_space()
+
+    async def flush(self) -> None:
+        """Commit what is waiting now (one batch) and wait for it (the live hub)."""
+        await self._settled()
+        self._start_commit()
+        await self._settled()
+
+    async def _settled(self) -> None:
+        while self._inflight is not None:
+            await asyncio.wait([self._inflight])
 
     async def drain(self, attempts: int = 3) -> None:
         """Write everything still waiting (clean shutdown).

@@ -165,6 +165,26 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        "0005_clock_sanity",
+        (
+            # ADD COLUMN with a constant default rewrites nothing: instant on a big table.
+            # 0: received while the hub's clock was not trusted (hub/clock_guard.py);
+            # read_events leaves such events out until correct_unsure fixes their time.
+            "ALTER TABLE events ADD COLUMN clock_ok INTEGER NOT NULL DEFAULT 1",
+            "ALTER TABLE events ADD COLUMN boot TEXT",  # flagged: the Linux boot id
+            "ALTER TABLE events ADD COLUMN mono_us INTEGER",  # ... and the monotonic time
+            "CREATE INDEX events_unsure ON events (boot, mono_us) WHERE clock_ok = 0",
+            """CREATE TABLE clock_fixes (
+                source TEXT NOT NULL,
+                device TEXT NOT NULL,
+                count INTEGER NOT NULL,         -- device times replaced by the receive time
+                last_seen_us INTEGER NOT NULL,
+                reason TEXT NOT NULL,           -- e.g. "device clock 3.0 h ahead of the hub"
+                PRIMARY KEY (source, device)
+            )""",
+        ),
+    ),
+    Migration(
         "0006_unacked",
         (
             # Stored but maybe not yet acknowledged messages (hub/store/redelivery.py).

@@ -1,0 +1,312 @@
+"""Whether the hub's clock can be believed, and what to do with events while it cannot.
+
+A Raspberry Pi has no real-time clock. It boots with the time it last saved
+(fake-hwclock, systemd-timesyncd's clock file) or with 1970, and NTP steps it
+to the truth later, possibly by hours or days, possibly never while the
+router is down. Most producers send no time of their own, so an event's time
+is the hub's receive time: a wrong clock would put a morning's events into
+the wrong day and teach the baseline nonsense.
+
+`ClockGuard.check` is asked once per message (O(1), no I/O except a cached
+look at the sync source every few seconds). It answers whether the clock is
+trustworthy now:
+
+- the sync source says synchronised (systemd-timesyncd touches
+  /run/systemd/timesync/synchronized on each sync) and, after a step, has
+  synchronised again since we saw the step; or the source cannot tell (no
+  timesyncd) and the time is plausible: not before this software existed,
+  nor before the newest event already stored;
+- a *step* is a jump of the wall clock against the monotonic clock
+  (CLOCK_MONOTONIC counts from boot, is never stepped, and is shared by every
+  process of one boot) of more than `STEP_THRESHOLD`; timesyncd's own small
+  corrections (it steps from 0.4 s) are not steps.
+
+While the clock is not trustworthy, events are stored *flagged* as
+`UnsureEvent`s (`hub/store/event_table.py`) carrying the boot id and their
+monotonic time. Once the clock is trustworthy, the monotonic time gives each
+one its true time exactly (`true = monotonic + (wall - monotonic now)`),
+whatever steps happened in between and even if the hub restarted meanwhile:
+only a reboot before the clock was synchronised leaves events that cannot be
+corrected, and those stay flagged and out of every day and baseline
+(`read_events` skips them).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from pathlib import Path
+
+from hub.store.event_table import BootClock, newest_trusted, to_micros
+
+log = logging.getLogger(__name__)
+
+# No event this software records can be older than the software itself.
+BUILD_FLOOR = datetime(2025, 1, 1, tzinfo=UTC)
+# More than timesyncd ever slews, less than any correction that would move an
+# event into another hour of the routine. Drift between messages (50 ppm of a
+# quiet night) is seconds.
+STEP_THRESHOLD = timedelta(minutes=2)
+SYNC_POLL_S = 5.0  # how often the sync source is looked at (a stat of a tmpfs file)
+# A device's own time further ahead of the (trusted) hub clock than this is wrong;
+# Shelly's latency is milliseconds, a few minutes covers a lagging device clock.
+DEVICE_AHEAD = timedelta(minutes=5)
+# ... or further behind than this: no producer we read buffers events for a day.
+DEVICE_BEHIND = timedelta(days=1)
+
+
+class SyncStatus(Enum):
+    SYNCHRONISED = "synchronised"
+    NOT_SYNCHRONISED = "not synchronised"
+    UNKNOWN = "unknown"  # no time daemon we can ask (a container, chrony, a laptop)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    status: SyncStatus
+    last_sync: datetime | None = None  # when the daemon last synchronised, if it says
+
+
+SyncSource = Callable[[], SyncReport]
+
+
+class TimesyncdSource:
+    """systemd-timesyncd's view, from the file it touches on every successful sync.
+
+    The file lives on /run (cleared at boot), so its presence means "synchronised
+    during this boot". No directory at all means timesyncd is not running here,
+    and we cannot tell.
+    """
+
+    def __init__(self, runtime_dir: Path = Path("/run/systemd/timesync")) -> None:
+        self.runtime_dir = runtime_dir
+
+    def __call__(self) -> SyncReport:
+        try:
+            stat = (self.runtime_dir / "synchronized").stat()
+        except FileNotFoundError:
+            if self.runtime_dir.is_dir():
+                return SyncReport(SyncStatus.NOT_SYNCHRONISED)
+            return SyncReport(SyncStatus.UNKNOWN)
+        except OSError:
+            return SyncReport(SyncStatus.UNKNOWN)
+        return SyncReport(SyncStatus.SYNCHRONISED, datetime.fromtimestamp(stat.st_mtime, UTC))
+
+
+BOOT_ID_VARIABLE = "HEARTH_BOOT_ID"
+
+
+def read_boot_id(
+    path: Path = Path("/proc/sys/kernel/random/boot_id"),
+    environ: Mapping[str, str] = os.environ,
+) -> str:
+    """This boot's id: monotonic times are comparable only within one boot.
+
+    The unit is to pass it as `Environment=HEARTH_BOOT_ID=%b` (systemd's boot
+    id specifier), since its `ProcSubset=pid` hides /proc/sys. Without either
+    (not Linux, or not told), the monotonic clock is not known to be shared
+    with the next process, so a per-process id keeps corrections to this one.
+    """
+    told = environ.get(BOOT_ID_VARIABLE, "").strip()
+    if told:
+        return told
+    try:
+        return path.read_text().strip()
+    except OSError:
+        log.info(
+            "clock: no boot id (%s unreadable, %s unset): events received before the "
+            "clock is trusted can be corrected only by this process",
+            path,
+            BOOT_ID_VARIABLE,
+        )
+        return f"process-{uuid.uuid4()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """Flagged events of `boot` get time = mono_us + anchor_us and are unflagged."""
+
+    boot: str
+    anchor_us: int  # the true wall time of the monotonic clock's zero
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The wall clock jumped by `size` against the monotonic clock."""
+
+    size: timedelta
+    trusted_before: bool
+
+
+def device_time_fault(device_time: datetime, received: datetime) -> str | None:
+    """Why a device's own time cannot be the event's time, or None if it can.
+
+    Only meaningful while the hub's clock is trusted: it is the yardstick.
+    """
+    if device_time > received + DEVICE_AHEAD:
+        return f"device clock {_size(device_time - received)} ahead of the hub"
+    if device_time < received - DEVICE_BEHIND:
+        return f"device clock {_size(received - device_time)} behind the hub"
+    return None
+
+
+def _size(delta: timedelta) -> str:
+    seconds = abs(delta.total_seconds())
+    if seconds >= 2 * 86_400:
+        return f"{seconds / 86_400:.0f} days"
+    if seconds >= 2 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 60:.0f} min"
+
+
+class ClockGuard:
+    """Judges the hub clock per message; see the module docstring.
+
+    `newest_stored` is the newest trusted event already in the database: a
+    clock before it, with no sync daemon to ask, has gone backwards.
+    """
+
+    def __init__(
+        self,
+        sync: SyncSource,
+        *,
+        boot: str,
+        monotonic_ns: Callable[[], int] = time.monotonic_ns,
+        newest_stored: datetime | None = None,
+        floor: datetime = BUILD_FLOOR,
+        step_threshold: timedelta = STEP_THRESHOLD,
+        poll_every_s: float = SYNC_POLL_S,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
+        self._sync = sync
+        # Called (in check, on the caller's thread) after a step, or when the clock
+        # becomes trusted again: times held in memory (the rules' state) may have moved.
+        self.on_change = on_change
+        self.boot = boot
+        self._monotonic_ns = monotonic_ns
+        self._floor_us = to_micros(floor)
+        # Unknown sync: also not before what is already stored (a minute of slack
+        # for a clock slewed back a little since).
+        plausible = floor if newest_stored is None else max(floor, newest_stored)
+        self._plausible_us = to_micros(plausible) - 60_000_000
+        self._threshold_us = int(step_threshold / timedelta(microseconds=1))
+        self._poll_us = int(poll_every_s * 1_000_000)
+        self._anchor_us: int | None = None  # wall - monotonic at the last check
+        self.mono_us = 0  # monotonic time of the last check
+        self._polled_at_us: int | None = None
+        self._report = SyncReport(SyncStatus.UNKNOWN)
+        self._last_sync_us: int | None = None
+        self._awaiting_sync = False  # a step came: only a newer sync vouches for the clock
+        self._sync_seen_at_step: int | None = None  # that sync's time, as then polled
+        self.trusted: bool | None = None  # the last verdict; None before the first
+        self._correction: Correction | None = None
+        self.steps: list[Step] = []
+
+    @property
+    def status(self) -> SyncStatus:
+        return self._report.status
+
+    def check(self, wall: datetime) -> bool:
+        """Whether `wall`, the hub clock read just now, can be stored as the truth."""
+        mono_us = self._monotonic_ns() // 1000
+        wall_us = to_micros(wall)
+        anchor_us = wall_us - mono_us
+        poll = self._polled_at_us is None or mono_us - self._polled_at_us >= self._poll_us
+        stepped = (
+            self._anchor_us is not None and abs(anchor_us - self._anchor_us) > self._threshold_us
+        )
+        if stepped:
+            self._stepped(anchor_us)
+            poll = True  # timesyncd steps and reports together: ask at once
+        self._anchor_us, self.mono_us = anchor_us, mono_us
+        if poll:
+            self._poll(mono_us)
+        if stepped:
+            # A sync time is a plain number on whichever clock wrote it: one seen now
+            # may predate the step (on the old clock) as easily as follow it. Only a
+            # sync that appears after this moment surely vouches for the new time.
+            self._sync_seen_at_step = self._last_sync_us
+        trusted = self._judge(wall_us)
+        if trusted and self.trusted is not True:
+            # Also on the first check of a process: a hub restarted before the
+            # clock was synchronised left flagged events of this boot behind.
+            self._correction = Correction(self.boot, anchor_us)
+            if self.trusted is False:
+                log.info("clock: trusted again (%s)", self.status.value)
+        elif not trusted and self.trusted is not False:
+            log.warning(
+                "clock: not trusted (%s, now %s); events are stored flagged until it is",
+                self.status.value,
+                wall.isoformat(timespec="seconds"),
+            )
+        changed = stepped or (trusted and self.trusted is False)
+        self.trusted = trusted
+        if changed and self.on_change is not None:
+            self.on_change()
+        return trusted
+
+    def this_boot(self, wall: datetime) -> BootClock:
+        """This boot and its monotonic zero on the clock that read `wall` just now.
+
+        For `read_events(..., this_boot=...)`: the rules rebuilt after a restart
+        see this boot's flagged events on the clock they read, trusted or not.
+        """
+        return BootClock(self.boot, to_micros(wall) - self._monotonic_ns() // 1000)
+
+    def take_correction(self) -> Correction | None:
+        """The correction due since the clock became trustworthy, once."""
+        correction, self._correction = self._correction, None
+        return correction
+
+    def _poll(self, mono_us: int) -> None:
+        self._polled_at_us = mono_us
+        self._report = self._sync()
+        last = self._report.last_sync
+        self._last_sync_us = None if last is None else to_micros(last)
+
+    def _stepped(self, anchor_us: int) -> None:
+        assert self._anchor_us is not None
+        step = Step(timedelta(microseconds=anchor_us - self._anchor_us), self.trusted is True)
+        self.steps.append(step)
+        self._awaiting_sync = True
+        log.warning(
+            "clock: stepped %s%s",
+            "forward " if step.size > timedelta(0) else "back ",
+            _size(step.size),
+        )
+
+    def _judge(self, wall_us: int) -> bool:
+        if wall_us < self._floor_us:
+            return False
+        status = self._report.status
+        if status is SyncStatus.NOT_SYNCHRONISED:
+            return False
+        if status is SyncStatus.SYNCHRONISED:
+            if self._awaiting_sync:
+                # Wait for timesyncd's next sync (32 s to 34 min): a step it made
+                # itself, or one nobody vouched for (`date -s`), alike.
+                if self._last_sync_us in (None, self._sync_seen_at_step):
+                    return False
+                self._awaiting_sync = False
+            return True
+        # Nobody to ask: believe a plausible clock, steps included (they came from somewhere).
+        return wall_us >= self._plausible_us
+
+
+def system_clock_guard(
+    conn: sqlite3.Connection, on_change: Callable[[], None] | None = None
+) -> ClockGuard:
+    """The guard of the live hub on the system clock: timesyncd, this boot, the store."""
+    return ClockGuard(
+        TimesyncdSource(),
+        boot=read_boot_id(),
+        newest_stored=newest_trusted(conn),
+        on_change=on_change,
+    )
