@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hub.config.models import HearthConfig
 from hub.doctor.findings import Finding, Level
-from hub.store.event_table import from_micros
+from hub.store.event_table import count_unsure, from_micros
 
 QUIET_SENSOR = timedelta(hours=24)  # a sensor that only reports on change may be quiet a day
 SHOWN = 8  # sensors named in one line at most
@@ -36,8 +36,11 @@ def check_store(config: HearthConfig, now: datetime) -> StoreFacts:
         # quick_check: the integrity check without the slow index cross-check.
         verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
         last_seen = dict(
-            conn.execute("SELECT sensor, max(time_us) FROM events GROUP BY sensor").fetchall()
+            conn.execute(
+                "SELECT sensor, max(time_us) FROM events WHERE clock_ok = 1 GROUP BY sensor"
+            ).fetchall()
         )
+        unsure = count_unsure(conn)
     except sqlite3.Error as exc:
         return StoreFacts([_broken(path, exc)], None)
     finally:
@@ -52,6 +55,13 @@ def check_store(config: HearthConfig, now: datetime) -> StoreFacts:
         return StoreFacts([finding], None)
     seen = {sensor: from_micros(int(us)) for sensor, us in last_seen.items()}
     findings = [Finding(Level.OK, "database", f"{path} passes the integrity check")]
+    if unsure:
+        findings.append(Finding(
+            Level.WARNING, "clock",
+            f"{unsure} events were stored while the clock was not set and could not be "
+            "corrected (the hub restarted before NTP); they are left out of the routine",
+            "check that NTP works after a boot (`timedatectl timesync-status`)",
+        ))  # fmt: skip
     findings += _sensors(config, seen, now)
     return StoreFacts(findings, max(seen.values(), default=None))
 

@@ -22,6 +22,7 @@ from hub.config.models import HearthConfig
 from hub.doctor.findings import Finding, Level, worst
 from hub.doctor.run import run_checks
 from hub.local_broker import HUB, LocalBroker, free_port
+from hub.store.database import open_database
 from tests.ingest.helpers import HubThread, Publisher, hub_config_data, wait_for
 
 ROOMY = (100 * 2**30, 60 * 2**30)  # 100 GiB disk, 60 GiB free
@@ -207,3 +208,20 @@ def test_the_command_prints_one_line_per_finding_and_exits_with_the_worst(
 @pytest.fixture(autouse=True)
 def _short_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("hub.doctor.broker.RETAINED_WAIT_S", 0.5)
+
+
+def test_events_that_the_clock_left_uncorrected_are_reported(
+    broker: LocalBroker, tmp_path: Path
+) -> None:
+    config = HearthConfig.model_validate(healthy_data(broker, tmp_path))
+    db = open_database(config.storage.path)
+    with db.conn:
+        db.conn.execute("BEGIN")
+        db.conn.executemany(
+            "INSERT INTO events (time_us, sensor, kind, value, source, clock_ok, boot, mono_us) "
+            "VALUES (?, 'sequence', 'temperature', 20.0, 'generic', 0, 'an-old-boot', ?)",
+            [(n, n) for n in range(3)],
+        )
+    db.conn.close()
+    (clock,) = [f for f in by_check(checks(config))["clock"] if f.level is Level.WARNING]
+    assert clock.message.startswith("3 events were stored while the clock was not set")
