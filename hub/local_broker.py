@@ -70,6 +70,9 @@ class LocalBroker:
     port: int = 0
     accounts: tuple[Account, ...] = (HUB, DEVICES, OUTSIDER, BRIDGE)
     max_queued_messages: int = 0  # 0 = no limit: the benchmarks park 200,000+ messages
+    # Keep sessions and queued messages across a restart (saved when it stops),
+    # as an installed Mosquitto does: for tests that restart the broker.
+    persistence: bool = False
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -112,8 +115,12 @@ class LocalBroker:
             "allow_anonymous false\n"
             f"password_file {passwd}\n"
             f"acl_file {acl}\n"
-            "persistence false\n"
-            f"max_queued_messages {self.max_queued_messages}\n"
+            + (
+                f"persistence true\npersistence_location {self.workdir}/\n"
+                if self.persistence
+                else "persistence false\n"
+            )
+            + f"max_queued_messages {self.max_queued_messages}\n"
             "log_dest stderr\n"
             "log_type error\n"
             "log_type warning\n"
@@ -146,7 +153,7 @@ class LocalBroker:
         self._process = None
 
     def restart(self) -> None:
-        """Stop and start again on the same port (sessions are lost: persistence is off)."""
+        """Stop and start again on the same port (sessions are kept only with `persistence`)."""
         self.stop()
         self.start()
 

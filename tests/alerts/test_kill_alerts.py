@@ -48,9 +48,11 @@ class FlakyReceiver(WebhookReceiver):
     def __post_init__(self) -> None:
         super().__post_init__()
         self._random = random.Random(4)
+        self.failed = 0  # requests answered 500
 
     def receive(self, body: bytes, stamp: str, signature: str, key: str, arrived: float) -> int:
         self.status = 500 if self._random.random() < 0.4 else 200
+        self.failed += self.status == 500
         return super().receive(body, stamp, signature, key, arrived)
 
 
