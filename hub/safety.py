@@ -43,6 +43,7 @@ from hub.routine.features import daily_features
 from hub.routine.score import score_days
 from hub.rules import Expectations, RuleEngine, expectations_from
 from hub.store.database import open_database
+from hub.store.day_summaries import save_days
 from hub.store.event_table import BootClock, read_events
 
 log = logging.getLogger(__name__)
@@ -320,6 +321,12 @@ def _learn_from(
         # Only finished days: today's half day would look like a very odd day.
         finished = [d for d in days if d.date < today]
         learned = expectations_from(finished, config, read_events(conn, since, now))
+        # The summaries that outlive the raw events (retention, a nearly full disk).
+        try:
+            save_days(conn, finished, now)
+        except sqlite3.Error as exc:
+            # A full disk, say: learning still counts; tomorrow writes them again.
+            log.warning("could not keep the daily summaries: %s", exc)
     finally:
         conn.close()
     zone = ZoneInfo(config.home.timezone)

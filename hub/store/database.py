@@ -191,6 +191,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE TABLE unacked (mid INTEGER PRIMARY KEY, digest BLOB NOT NULL)",
         ),
     ),
+    Migration(
+        "0007_day_summaries",
+        (
+            # Each whole day's features, kept after raw events expire (day_summaries.py).
+            """CREATE TABLE day_summaries (
+                date TEXT PRIMARY KEY,          -- the local date, YYYY-MM-DD
+                features TEXT NOT NULL,         -- DayFeatures as JSON (feature_record)
+                saved_us INTEGER NOT NULL
+            )""",
+        ),
+    ),
 )
 
 
