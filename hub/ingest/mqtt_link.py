@@ -86,6 +86,7 @@ class MqttLink:
         self._received = 0
         self._closing = False
         self.connected = asyncio.Event()
+        self._awaiting_suback: int | None = None
         # Called after each (re)connect and subscribe: retained state to publish again.
         self.on_connected: Callable[[], None] | None = None
         self._settled = asyncio.Event()  # connected, or refused for good
@@ -103,6 +104,7 @@ class MqttLink:
         client.will_set(s.status_topic, json.dumps({"state": "offline"}), qos=1, retain=True)
         client.connect_timeout = 5.0
         client.on_connect = self._on_connect
+        client.on_subscribe = self._on_subscribe
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         client.on_socket_open = self._on_socket_open
@@ -257,8 +259,39 @@ class MqttLink:
         client.publish(
             self.settings.status_topic, json.dumps({"state": "online"}), qos=1, retain=True
         )
-        for topic_filter in self.settings.subscriptions:
-            client.subscribe(topic_filter, qos=1)
+        filters = [(topic_filter, 1) for topic_filter in self.settings.subscriptions]
+        if not filters:
+            self._subscribed()
+            return
+        # Connected counts from the broker's SUBACK: before it, a message another
+        # client publishes may reach the broker ahead of our SUBSCRIBE and never be
+        # ours, so "ready" (and systemd's READY=1) waits for it.
+        _, self._awaiting_suback = client.subscribe(filters)
+
+    def _on_subscribe(
+        self,
+        client: paho.Client,
+        userdata: object,
+        mid: int,
+        reasons: list[ReasonCode],
+        properties: Properties | None,
+    ) -> None:
+        if mid != self._awaiting_suback:
+            return
+        self._awaiting_suback = None
+        refused = [
+            topic
+            for topic, reason in zip(self.settings.subscriptions, reasons, strict=False)
+            if reason.is_failure
+        ]
+        if refused:
+            # The ACL forbids them: say which, once; the rest still work.
+            log.error(
+                "the broker refused our subscriptions to %s (check its ACL)", ", ".join(refused)
+            )
+        self._subscribed()
+
+    def _subscribed(self) -> None:
         self.connected.set()
         if self.on_connected is not None:
             self.on_connected()
