@@ -17,7 +17,7 @@ none of it. Nothing here reads a clock or a database.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -53,12 +53,27 @@ class Change:
 
 
 def on_conditions(
-    covering: Sequence[Alert], conditions: Iterable[Condition], now: datetime, policy: Policy
+    covering: Sequence[Alert],
+    conditions: Iterable[Condition],
+    now: datetime,
+    policy: Policy,
+    *,
+    already_raised: Set[tuple[str, datetime]] = frozenset(),
 ) -> list[Change]:
-    """New alerts for conditions that appeared, resolutions for those that cleared."""
+    """New alerts for conditions that appeared, resolutions for those that cleared.
+
+    A run of a condition is its key and when it began (`since`). A run in
+    `already_raised` had its alert, now ended: seen again (after a restart
+    the rules may find it before the event that ended it is redelivered), it
+    raises nothing.
+    """
     by_key = {alert.key: alert for alert in covering}
     active = {condition.key: condition for condition in conditions}
-    changes = [_raise(c, now, policy) for key, c in active.items() if key not in by_key]
+    changes = [
+        _raise(c, now, policy)
+        for key, c in active.items()
+        if key not in by_key and (key, c.since) not in already_raised
+    ]
     changes += [_cleared(a, now, policy) for key, a in by_key.items() if key not in active]
     return changes
 

@@ -151,8 +151,15 @@ class AlertService:
             return
         now, conditions = self._latest
 
-        def plan(covering: list[Alert]) -> list[Change]:
-            return lifecycle.on_conditions(covering, conditions, now, self.policy)
+        def plan(store: AlertStore) -> list[Change]:
+            covering = store.covering()
+            covered = {alert.key for alert in covering}
+            # A run already alerted and ended (its condition seen again after a
+            # restart, when its end had not reached the disk) is not a new run.
+            ended = store.runs([c.key for c in conditions if c.key not in covered])
+            return lifecycle.on_conditions(
+                covering, conditions, now, self.policy, already_raised=ended
+            )
 
         try:
             await self._step(plan, now)
@@ -169,7 +176,9 @@ class AlertService:
             # `hearth mode` writes to the database from another process.
             self._mode = await self.run(lambda store: store.mode_setting())
         if any(lifecycle.time_acts(alert, now, self.policy) for alert in self._covering):
-            await self._step(lambda covering: lifecycle.on_time(covering, now, self.policy), now)
+            await self._step(
+                lambda store: lifecycle.on_time(store.covering(), now, self.policy), now
+            )
         self._ask_again(now)
 
     async def _tick_forever(self) -> None:
@@ -213,7 +222,7 @@ class AlertService:
         """The resident pressed "I'm OK"."""
         now = self.clock.now()
         return await self._step(
-            lambda covering: lifecycle.resident_ok(covering, now, via, self.policy), now
+            lambda store: lifecycle.resident_ok(store.covering(), now, via, self.policy), now
         )
 
     async def set_mode(self, setting: ModeSetting) -> None:
@@ -239,11 +248,9 @@ class AlertService:
 
     # Steps ----------------------------------------------------------------------
 
-    async def _step(
-        self, plan: Callable[[list[Alert]], list[Change]], now: datetime
-    ) -> list[Alert]:
+    async def _step(self, plan: Callable[[AlertStore], list[Change]], now: datetime) -> list[Alert]:
         def work(store: AlertStore) -> tuple[list[Change], list[Alert], list[Alert]]:
-            changes = plan(store.covering())
+            changes = plan(store)
             done = store.apply(changes, now, self._render(now))
             return changes, done, store.covering()
 

@@ -84,6 +84,18 @@ class AlertStore:
         where = "WHERE state IN ('asking', 'open', 'acknowledged') " if unfinished_only else ""
         return self._alerts(f"{where}ORDER BY id DESC LIMIT ?", (limit,))
 
+    def runs(self, keys: Sequence[str]) -> frozenset[tuple[str, datetime]]:
+        """(key, since) of every alert ever raised for `keys`: the runs already alerted."""
+        if not keys:
+            return frozenset()
+        marks = ", ".join("?" for _ in keys)
+        # Only "?" placeholders are formatted in; the keys go in as parameters.
+        rows = self.conn.execute(
+            f"SELECT key, since_us FROM alerts WHERE key IN ({marks})",  # noqa: S608
+            tuple(keys),
+        ).fetchall()
+        return frozenset((str(key), from_micros(int(since))) for key, since in rows)
+
     def finished_between(self, start: datetime, end: datetime) -> list[int]:
         """Ids of alerts that ended (resolved or cancelled) with start <= end time < end."""
         rows = self.conn.execute(

@@ -48,7 +48,7 @@ class _Batch:
     events: list[Event]
     tokens: list[int]
     digests: list[tuple[int, bytes]]
-    forget: list[int]
+    forget: list[tuple[int, bytes]]  # (packet id, digest) rows to delete
     snapshot: LedgerSnapshot
 
 
@@ -77,8 +77,9 @@ class BatchWriter:
         # messages, ids whose acknowledgement went out (rows to delete), and every
         # message not yet known to be acknowledged: True once stored.
         self._digests: list[tuple[int, bytes]] = []
-        self._to_forget: list[int] = []
-        self._acked_at: deque[tuple[int, float]] = deque()  # (packet id, monotonic time sent)
+        self._to_forget: list[tuple[int, bytes]] = []
+        # (packet id, digest, monotonic time the acknowledgement was sent)
+        self._acked_at: deque[tuple[int, bytes, float]] = deque()
         self._seen: dict[int, tuple[bytes, bool]] = {
             mid: (d, True) for mid, d in redelivery.load(conn).items()
         }
@@ -144,7 +145,11 @@ class BatchWriter:
         stayed up (see `connection_restarted`).
         """
         now = time.monotonic()
-        self._acked_at.extend((token & 0xFFFF, now) for token in tokens)
+        for token in tokens:
+            mid = token & 0xFFFF
+            seen = self._seen.get(mid)
+            if seen is not None:
+                self._acked_at.append((mid, seen[0], now))
 
     def connection_restarted(self) -> None:
         """A new connection: acknowledgements sent lately may never have arrived."""
@@ -210,10 +215,13 @@ class BatchWriter:
     def _take(self) -> _Batch:
         """Everything waiting, as one batch; the writer starts a new one."""
         cutoff = time.monotonic() - FORGET_AFTER_S
-        while self._acked_at and self._acked_at[0][1] <= cutoff:
-            mid, _ = self._acked_at.popleft()
-            if self._seen.pop(mid, None) is not None:
-                self._to_forget.append(mid)
+        while self._acked_at and self._acked_at[0][2] <= cutoff:
+            mid, digest, _ = self._acked_at.popleft()
+            # Under load packet ids come round within seconds: the id may already
+            # belong to a newer message, whose record must stay.
+            if self._seen.get(mid, (b"", False))[0] == digest:
+                del self._seen[mid]
+                self._to_forget.append((mid, digest))
         batch = _Batch(
             self._events, self._tokens, self._digests, self._to_forget, self._ledger.take()
         )

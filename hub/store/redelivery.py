@@ -33,9 +33,12 @@ def remember(conn: sqlite3.Connection, rows: Iterable[tuple[int, bytes]]) -> Non
     conn.executemany("INSERT OR REPLACE INTO unacked (mid, digest) VALUES (?, ?)", rows)
 
 
-def forget(conn: sqlite3.Connection, mids: Iterable[int]) -> None:
-    """Drop the rows of messages whose acknowledgement has been sent."""
-    conn.executemany("DELETE FROM unacked WHERE mid = ?", ((mid,) for mid in mids))
+def forget(conn: sqlite3.Connection, rows: Iterable[tuple[int, bytes]]) -> None:
+    """Drop the rows of messages whose acknowledgement has surely arrived.
+
+    By id *and* digest: the id may already have been given to a newer message.
+    """
+    conn.executemany("DELETE FROM unacked WHERE mid = ? AND digest = ?", rows)
 
 
 def load(conn: sqlite3.Connection) -> dict[int, bytes]:

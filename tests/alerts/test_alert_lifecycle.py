@@ -217,3 +217,15 @@ def test_a_zero_window_sends_inactivity_alerts_at_once() -> None:
     (change,) = lifecycle.on_conditions([], [condition(asks=True)], MORNING, policy(window_s=0))
     assert change.after.state is AlertState.OPEN
     assert people_told(change) == {"anna"}
+
+
+def test_a_run_already_alerted_and_ended_is_not_raised_again() -> None:
+    # After a restart the rules may see the help press again before the "I'm OK"
+    # that ended it is redelivered: same key, same start, so the same run.
+    help_pressed = condition("help_button", subject="help")
+    run = (help_pressed.key, help_pressed.since)
+    p = policy()
+    assert lifecycle.on_conditions([], [help_pressed], MORNING, p, already_raised={run}) == []
+    later = dataclasses.replace(help_pressed, since=MORNING + 10 * MIN)  # pressed again
+    (change,) = lifecycle.on_conditions([], [later], MORNING + 11 * MIN, p, already_raised={run})
+    assert change.before is None

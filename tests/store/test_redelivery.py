@@ -93,3 +93,23 @@ def test_a_copy_of_a_message_still_waiting_is_acknowledged_with_its_batch(
     writer.commit_now()
     assert acked == [FIRST | 5, SECOND | 5]
     assert count_events(writer._conn) == 1
+
+
+def test_a_packet_id_given_to_a_newer_message_keeps_that_messages_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = Clock()
+    monkeypatch.setattr(batch_writer, "time", clock)
+    acked: list[int] = []
+    writer = writer_on(tmp_path / "h.db", acked)
+    older, newer = redelivery.digest("t", b"older"), redelivery.digest("t", b"newer")
+    writer.add(events(1), FIRST | 9, older)
+    writer.commit_now()
+    writer.acknowledged([FIRST | 9])
+    # Under load the broker hands id 9 to the next message within seconds.
+    writer.add(events(1, offset=1), FIRST | 9, newer)
+    writer.commit_now()
+    clock.now += batch_writer.FORGET_AFTER_S + 1
+    writer.commit_now()  # the older message's record goes; the newer one's must stay
+    assert unacked_rows(writer) == 1
+    assert writer.redelivered(9, newer, SECOND | 9)
