@@ -13,8 +13,10 @@ from typing import NoReturn
 
 import click
 
+from hub.config.errors import key_path
 from hub.config.loader import ConfigError, load_config
 from hub.config.models import HearthConfig
+from hub.config.secrets import SecretError
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -52,6 +54,9 @@ def known_errors(*kinds: type[Exception]) -> Iterator[None]:
     try:
         yield
     except kinds as exc:
+        if isinstance(exc, SecretError):
+            # Name the config key, so the installer knows which line to fix.
+            fail(f"{key_path(exc.loc)}: {exc}")
         fail(str(exc))
 
 

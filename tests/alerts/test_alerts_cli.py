@@ -133,3 +133,18 @@ def test_a_missing_database_is_one_clear_line(tmp_path: Path) -> None:
     code, out = run("alerts", "--config", str(config_file))
     assert code == 1
     assert "no database at" in out
+
+
+def test_hearth_run_names_the_config_key_of_a_missing_secret(tmp_path: Path) -> None:
+    data = yaml.safe_load(write_config(tmp_path).read_text())
+    data["alerts"]["recipients"][0]["channels"] = [
+        {"type": "webhook", "url": "http://127.0.0.1:9/x", "secret_file": str(tmp_path / "nope")}
+    ]
+    config_file = tmp_path / "broken.yaml"
+    config_file.write_text(yaml.safe_dump(data))
+    code, out = run("run", "--config", str(config_file))
+    assert code == 1
+    assert out.strip().splitlines()[-1] == (
+        f"hearth: alerts.recipients[0].channels[0].secret_file: password file "
+        f"{tmp_path / 'nope'} does not exist"
+    )
