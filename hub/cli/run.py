@@ -16,7 +16,9 @@ from hub.store.database import StoreError
 @config_option()
 @click.option("--verbose", "-v", is_flag=True, help="Log debug detail.")
 def run_command(config_path: Path, verbose: bool) -> None:
-    """Run the hub: ingest from MQTT and store, until SIGTERM or Ctrl-C."""
+    """Run the hub until SIGTERM or Ctrl-C: ingest from MQTT and store, the safety
+    rules, medication reminders, alerts and their delivery, and the web server
+    for acknowledgement links."""
     from hub.daemon import run_forever  # imported late: keeps `hearth --help` fast
 
     setup_logging(verbose)
