@@ -16,7 +16,7 @@ from hub.alerts import actions
 from hub.alerts.lifecycle import LifecycleError
 from hub.alerts.model import Alert, Via
 from hub.alerts.store import AlertStore
-from hub.cli.common import config_option, known_errors, load_or_exit
+from hub.cli.common import config_option, db_option, known_errors, load_or_exit
 from hub.config.models import HearthConfig
 from hub.config.secrets import SecretError
 from hub.modes import Mode
@@ -29,12 +29,6 @@ format_option = click.option(
     default="text",
     show_default=True,
     help="Readable text, or JSON.",
-)
-db_option = click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Database to read (default: storage.path from the config).",
 )
 
 

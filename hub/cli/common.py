@@ -112,3 +112,12 @@ def per_date_options(
         return command
 
     return apply
+
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Database to read (default: storage.path from the config).",
+)
+"""--db for commands that take the config: the database, when not the config's own."""

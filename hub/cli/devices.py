@@ -7,19 +7,14 @@ from pathlib import Path
 
 import click
 
-from hub.cli.common import config_option, known_errors, load_or_exit
+from hub.cli.common import config_option, db_option, known_errors, load_or_exit
 from hub.store.database import StoreError, open_database
 from hub.store.event_table import from_micros
 
 
 @click.command("devices")
 @config_option()
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Database to read (default: storage.path from the config).",
-)
+@db_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def devices_command(config_path: Path, db_path: Path | None, as_json: bool) -> None:
     """List devices seen on MQTT that no sensor in the config matches, with a sample payload."""

@@ -10,7 +10,14 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from hub.cli.common import config_option, date_range, fail, known_errors, load_or_exit
+from hub.cli.common import (
+    config_option,
+    date_range,
+    db_option,
+    fail,
+    known_errors,
+    load_or_exit,
+)
 from hub.store.database import StoreError, open_database
 
 _COLUMNS = ("medicine", "week", "due", "on time", "late", "missed", "doubled", "away")
@@ -18,12 +25,7 @@ _COLUMNS = ("medicine", "week", "due", "on time", "late", "missed", "doubled", "
 
 @click.group("meds", invoke_without_command=True)
 @config_option()
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Database to read (default: storage.path from the config).",
-)
+@db_option
 @click.option(
     "--format",
     "fmt",

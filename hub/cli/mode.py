@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from hub.cli.alerts import alert_store, db_option
-from hub.cli.common import config_option, load_or_exit
+from hub.cli.alerts import alert_store
+from hub.cli.common import config_option, db_option, load_or_exit
 from hub.modes import Mode, ModeSetting
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhd])$")
