@@ -9,47 +9,35 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hub.clock_guard import SyncStatus, TimesyncdSource
 from hub.doctor.findings import Finding, Level
+from hub.store.disk_guard import DiskUsage, disk_usage, storage_state
 
-LOW_FRACTION = 0.15
-FULL_FRACTION = 0.05
-FULL_BYTES = 200 * 1024 * 1024
-EARLIEST_PLAUSIBLE = datetime(
-    2025, 1, 1, tzinfo=UTC
-)  # a Pi without RTC boots in 1970 or at build time
+# Below this share of free space, warn: the hub itself acts only once the
+# disk is low in `disk_guard`'s sense (then it keeps less raw detail).
+FILLING_FRACTION = 0.15
+EARLIEST_PLAUSIBLE = datetime(2025, 1, 1, tzinfo=UTC)  # a Pi without RTC boots in 1970
 
-DiskUsage = Callable[[Path], tuple[int, int]]  # (total bytes, free bytes)
 SyncState = Callable[[], bool | None]  # None: cannot tell
 
 
-def disk_usage(path: Path) -> tuple[int, int]:
-    usage = shutil.disk_usage(path)
-    return usage.total, usage.free
-
-
 def check_disk(storage: Path, usage: DiskUsage = disk_usage) -> list[Finding]:
-    folder = next((p for p in (storage.parent, *storage.parents) if p.exists()), Path("/"))
-    total, free = usage(folder)
-    share = free / total if total else 0.0
-    said = f"{free / 2**30:.1f} GiB free of {total / 2**30:.1f} GiB ({share:.0%}) at {folder}"
-    if free < FULL_BYTES or share < FULL_FRACTION:
-        return [
-            Finding(
-                Level.PROBLEM,
-                "disk",
-                said,
-                "free space now: remove old files or lower storage.raw_retention_days",
-            )
-        ]
-    if share < LOW_FRACTION:
+    state = storage_state(storage, usage)
+    said = f"{state.describe()} of {state.total / 2**30:.1f} GiB, for {storage}"
+    if state.low:
+        fix = "free space now: the hub keeps only 35 days of raw events until you do"
+        return [Finding(Level.PROBLEM, "disk", said, fix)]
+    if state.total and state.free / state.total < FILLING_FRACTION:
         return [Finding(Level.WARNING, "disk", said, "the disk is filling up; plan to free space")]
     return [Finding(Level.OK, "disk", said)]
 
 
 def clock_synchronised() -> bool | None:
-    """Whether NTP has set the clock: systemd-timesyncd's flag file, else timedatectl."""
-    if Path("/run/systemd/timesync/synchronized").exists():
-        return True
+    """Whether NTP has set the clock: systemd-timesyncd (as the hub's clock guard asks
+    it), else timedatectl, which also knows chrony."""
+    status = TimesyncdSource()().status
+    if status is not SyncStatus.UNKNOWN:
+        return status is SyncStatus.SYNCHRONISED
     timedatectl = shutil.which("timedatectl")
     if timedatectl is None:
         return None

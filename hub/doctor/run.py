@@ -9,9 +9,10 @@ from hub.doctor.alerting import check_alerts
 from hub.doctor.broker import check_broker
 from hub.doctor.devices import check_serial
 from hub.doctor.findings import Finding
-from hub.doctor.machine import DiskUsage, SyncState, check_clock, check_disk, clock_synchronised
-from hub.doctor.machine import disk_usage as real_disk_usage
+from hub.doctor.machine import SyncState, check_clock, check_disk, clock_synchronised
 from hub.doctor.store import check_store
+from hub.store.disk_guard import DiskUsage
+from hub.store.disk_guard import disk_usage as real_disk_usage
 
 
 def run_checks(
