@@ -52,10 +52,7 @@ def _one(
     now: datetime,
     plan: Callable[[Alert, Policy], Change],
 ) -> Alert:
-    alert = store.alert(alert_id)
-    if alert is None:
-        raise LookupError(f"there is no alert {alert_id}")
     policy = Policy(config.alerts, ZoneInfo(config.home.timezone))
     render = renderer(config, policy, link_key(config, store), now)
-    (done,) = store.apply([plan(alert, policy)], now, render)
+    _, done = store.apply_to(alert_id, lambda alert: plan(alert, policy), now, render)
     return done

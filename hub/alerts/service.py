@@ -265,11 +265,7 @@ class AlertService:
         now = self.clock.now()
 
         def work(store: AlertStore) -> tuple[Change, Alert, list[Alert]]:
-            alert = store.alert(alert_id)
-            if alert is None:
-                raise LookupError(f"there is no alert {alert_id}")
-            change = plan(alert)
-            (done,) = store.apply([change], now, self._render(now))
+            change, done = store.apply_to(alert_id, plan, now, self._render(now))
             return change, done, store.covering()
 
         change, done, covering = await self.run(work)

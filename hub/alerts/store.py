@@ -139,6 +139,21 @@ class AlertStore:
         self.conn.execute("COMMIT")
         return done
 
+    def apply_to(
+        self, alert_id: int, plan: Callable[[Alert], Change], now: datetime, render: Render
+    ) -> tuple[Change, Alert]:
+        """Plan a change of one alert (a person acknowledging it, closing it) and write it.
+
+        Raises LookupError when there is no such alert; the plan's own errors
+        (LifecycleError) leave nothing written.
+        """
+        alert = self.alert(alert_id)
+        if alert is None:
+            raise LookupError(f"there is no alert {alert_id}")
+        change = plan(alert)
+        (done,) = self.apply([change], now, render)
+        return change, done
+
     def _write_alert(self, alert: Alert) -> Alert:
         values = (
             alert.key,
