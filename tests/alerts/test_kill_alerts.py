@@ -74,13 +74,16 @@ class KilledHub:
             self._command, stdout=subprocess.DEVNULL, stderr=self._log.open("ab")
         )
 
+    def kill_and_restart(self) -> None:
+        with self._lock:
+            self._process.send_signal(signal.SIGKILL)
+            self._process.wait(10)
+            self.kills += 1
+            self._process = self._start()
+
     def _kill_now_and_then(self) -> None:
         while not self._stop.wait(self._random.uniform(0.2, 0.9)):
-            with self._lock:
-                self._process.send_signal(signal.SIGKILL)
-                self._process.wait(10)
-                self.kills += 1
-                self._process = self._start()
+            self.kill_and_restart()
 
     def begin_killing(self) -> None:
         self._thread.start()

@@ -18,9 +18,6 @@ messages the outbox holds. The counts are printed (run with -s).
 from __future__ import annotations
 
 import random
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -30,38 +27,13 @@ import yaml
 
 from hub.local_broker import LocalBroker
 from tests.alerts.test_hub_alerts import SECRET, alert_config, press
-from tests.alerts.test_kill_alerts import FlakyReceiver, query
+from tests.alerts.test_kill_alerts import FlakyReceiver, KilledHub, query
 from tests.ingest.helpers import Publisher
 from tests.ingest.test_shutdown_no_loss import status_is
 
 READINGS = 4000
 KILL_ROUNDS = 4
 ROUNDS = 6
-
-
-class Hub:
-    """`hearth run` in a subprocess that the suite may kill."""
-
-    def __init__(self, config_file: Path, log: Path) -> None:
-        self._command = [sys.executable, "-m", "hub", "run", "--config", str(config_file)]
-        self._log = log
-        self.process = self._start()
-        self.kills = 0
-
-    def _start(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            self._command, stdout=subprocess.DEVNULL, stderr=self._log.open("ab")
-        )
-
-    def kill_and_restart(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-        self.kills += 1
-        self.process = self._start()
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(30)
 
 
 def wait_until(check: object, what: str, log: Path, timeout: float = 120) -> None:
@@ -92,7 +64,7 @@ def run_suite(broker: LocalBroker, tmp_path: Path) -> None:
         config_file.write_text(yaml.safe_dump(data))
         db = Path(data["storage"]["path"])
         log = tmp_path / "hub.log"
-        hub = Hub(config_file, log)
+        hub = KilledHub(config_file, log)  # killed by this test, not its own thread
         wait_until(lambda: status_is(broker, data, "online"), "hub online", log, 30)
 
         devices = Publisher(broker, client_id="suite-devices")
@@ -117,7 +89,7 @@ def run_suite(broker: LocalBroker, tmp_path: Path) -> None:
             hub.kill_and_restart()
             one_round(db, log, devices, round_number)
         wait_until(lambda: unsent(db) == 0, "every message sent", log)
-        assert hub.stop() == 0, log.read_text()[-3000:]
+        assert hub.terminate() == 0, log.read_text()[-3000:]
         devices.close()
 
     rows = query(db, "SELECT value FROM events WHERE sensor = 'sequence'")
