@@ -48,8 +48,9 @@ class _Batch:
     events: list[Event]
     tokens: list[int]
     digests: list[tuple[int, bytes]]
-    forget: list[tuple[int, bytes]]  # (packet id, digest) rows to delete
+    forget: list[int]  # redelivery rows (batches) to delete
     snapshot: LedgerSnapshot
+    row: int | None = None  # this batch's redelivery row, once inserted
 
 
 class BatchWriter:
@@ -74,15 +75,19 @@ class BatchWriter:
         self._events: list[Event] = []
         self._tokens: list[int] = []
         # Redelivery (hub/store/redelivery.py): (packet id, digest) of this batch's
-        # messages, ids whose acknowledgement went out (rows to delete), and every
-        # message not yet known to be acknowledged: True once stored.
+        # messages; every message not yet known to be acknowledged, by packet id,
+        # with its digest and its batch's row once stored (None before); how many
+        # of each row's messages are still in `_seen`; rows to delete.
         self._digests: list[tuple[int, bytes]] = []
-        self._to_forget: list[tuple[int, bytes]] = []
+        self._seen: dict[int, tuple[bytes, int | None]] = {}
+        self._live: dict[int, int] = {}
+        self._to_forget: list[int] = []
         # (packet id, digest, monotonic time the acknowledgement was sent)
         self._acked_at: deque[tuple[int, bytes, float]] = deque()
-        self._seen: dict[int, tuple[bytes, bool]] = {
-            mid: (d, True) for mid, d in redelivery.load(conn).items()
-        }
+        for row, pairs in redelivery.load(conn):
+            self._live[row] = 0
+            for mid, digest in pairs:
+                self._remembered(mid, digest, row)
         self.redeliveries = 0
         # The commit (or exclusive job) running on the worker thread, if any.
         self._inflight: asyncio.Future[Any] | None = None
@@ -113,7 +118,8 @@ class BatchWriter:
             if digest is not None:
                 mid = token & 0xFFFF
                 self._digests.append((mid, digest))
-                self._seen[mid] = (digest, False)
+                self._superseded(mid)
+                self._seen[mid] = (digest, None)
         if self.pending >= self.batch_max:
             if self._executor is None:
                 self.commit_now()
@@ -130,7 +136,7 @@ class BatchWriter:
         if seen is None or seen[0] != digest:
             return False
         self.redeliveries += 1
-        if seen[1] and self._on_committed is not None:
+        if seen[1] is not None and self._on_committed is not None:
             self._on_committed([token])
         else:
             self._tokens.append(token)  # acknowledged after the first copy's commit
@@ -155,6 +161,28 @@ class BatchWriter:
         """A new connection: acknowledgements sent lately may never have arrived."""
         self._acked_at.clear()
 
+    def _remembered(self, mid: int, digest: bytes, row: int) -> None:
+        """A message of redelivery row `row` is stored (and replaces an older one's id)."""
+        old = self._seen.get(mid)
+        self._seen[mid] = (digest, row)
+        if old is not None and old[1] == row:
+            return  # the id came round within one batch (a reconnect): counted once
+        if old is not None and old[1] is not None:
+            self._release(old[1])
+        self._live[row] += 1
+
+    def _superseded(self, mid: int) -> None:
+        """Packet id `mid` goes to another message: the old one's record is done with."""
+        old = self._seen.pop(mid, None)
+        if old is not None and old[1] is not None:
+            self._release(old[1])
+
+    def _release(self, row: int) -> None:
+        self._live[row] -= 1
+        if self._live[row] == 0:
+            del self._live[row]
+            self._to_forget.append(row)
+
     def _write(self, batch: _Batch) -> None:
         self._insert(batch)
         self._commit()
@@ -165,7 +193,7 @@ class BatchWriter:
         conn.execute("BEGIN")
         try:
             insert_events(conn, batch.events)
-            redelivery.remember(conn, batch.digests)
+            batch.row = redelivery.remember(conn, batch.digests)
             redelivery.forget(conn, batch.forget)
             batch.snapshot.write(conn)
         except sqlite3.Error:
@@ -219,9 +247,10 @@ class BatchWriter:
             mid, digest, _ = self._acked_at.popleft()
             # Under load packet ids come round within seconds: the id may already
             # belong to a newer message, whose record must stay.
-            if self._seen.get(mid, (b"", False))[0] == digest:
+            seen = self._seen.get(mid)
+            if seen is not None and seen[0] == digest and seen[1] is not None:
                 del self._seen[mid]
-                self._to_forget.append((mid, digest))
+                self._release(seen[1])
         batch = _Batch(
             self._events, self._tokens, self._digests, self._to_forget, self._ledger.take()
         )
@@ -278,9 +307,16 @@ class BatchWriter:
     def _done(self, batch: _Batch) -> None:
         self.commits += 1
         self.committed_events += len(batch.events)
-        for mid, digest in batch.digests:
-            if mid in self._seen:  # stored now, acknowledgement not yet known to be sent
-                self._seen[mid] = (digest, True)
+        if batch.row is not None:
+            self._live[batch.row] = 0
+            for mid, digest in batch.digests:
+                seen = self._seen.get(mid)
+                # Stored now; unless its id already went to a newer message.
+                if seen is not None and seen[0] == digest and seen[1] is None:
+                    self._remembered(mid, digest, batch.row)
+            if self._live[batch.row] == 0:  # every id already reused
+                del self._live[batch.row]
+                self._to_forget.append(batch.row)
         if batch.tokens and self._on_committed is not None:
             self._on_committed(batch.tokens)
         if self._on_space is not None:

@@ -202,6 +202,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        "0009_unacked_batches",
+        (
+            # One row per committed batch instead of one per message (hub/store/redelivery.py):
+            # the packed (packet id, digest) pairs of its messages. `unacked` stays for
+            # a database written before this; its rows are moved over when it is opened.
+            """CREATE TABLE unacked_batches (
+                batch INTEGER PRIMARY KEY,
+                pairs BLOB NOT NULL   -- 10 bytes a message: packet id (2, big-endian), digest (8)
+            )""",
+        ),
+    ),
 )
 
 

@@ -78,7 +78,8 @@ def test_the_record_survives_a_crash_and_goes_once_surely_acknowledged(
 
 
 def unacked_rows(writer: BatchWriter) -> int:
-    return int(writer._conn.execute("SELECT count(*) FROM unacked").fetchone()[0])
+    """Messages whose redelivery record is still on disk."""
+    return sum(len(pairs) for _, pairs in redelivery.load(writer._conn))
 
 
 def test_a_copy_of_a_message_still_waiting_is_acknowledged_with_its_batch(
@@ -113,3 +114,62 @@ def test_a_packet_id_given_to_a_newer_message_keeps_that_messages_record(
     writer.commit_now()  # the older message's record goes; the newer one's must stay
     assert unacked_rows(writer) == 1
     assert writer.redelivered(9, newer, SECOND | 9)
+
+
+def batch_rows(writer: BatchWriter) -> int:
+    return int(writer._conn.execute("SELECT count(*) FROM unacked_batches").fetchone()[0])
+
+
+def test_a_batch_is_one_row_that_goes_when_its_last_message_is_surely_acknowledged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = Clock()
+    monkeypatch.setattr(batch_writer, "time", clock)
+    acked: list[int] = []
+    writer = writer_on(tmp_path / "h.db", acked)
+    for mid in range(1, 101):
+        writer.add(events(1, offset=mid), FIRST | mid, redelivery.digest("t", str(mid).encode()))
+    writer.commit_now()
+    assert batch_rows(writer) == 1
+    assert unacked_rows(writer) == 100
+    writer.acknowledged(acked[:99])  # one acknowledgement is still to go out
+    clock.now += batch_writer.FORGET_AFTER_S + 1
+    writer.commit_now()
+    assert batch_rows(writer) == 1  # its 100th message may still come back
+    writer.acknowledged(acked[99:])
+    clock.now += batch_writer.FORGET_AFTER_S + 1
+    writer.commit_now()
+    assert batch_rows(writer) == 0
+
+
+def test_a_packet_id_that_comes_round_within_one_batch_is_counted_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reconnect in the middle of a batch: the broker may hand id 4 to a new message."""
+    clock = Clock()
+    monkeypatch.setattr(batch_writer, "time", clock)
+    acked: list[int] = []
+    writer = writer_on(tmp_path / "h.db", acked)
+    first, second = redelivery.digest("t", b"first"), redelivery.digest("t", b"second")
+    writer.add(events(1), FIRST | 4, first)
+    writer.add(events(1, offset=1), SECOND | 4, second)
+    writer.commit_now()
+    assert writer.redelivered(4, second, SECOND | 4)
+    assert not writer.redelivered(4, first, SECOND | 4)  # superseded
+    writer.acknowledged([SECOND | 4])
+    clock.now += batch_writer.FORGET_AFTER_S + 1
+    writer.commit_now()
+    assert batch_rows(writer) == 0
+
+
+def test_records_of_a_database_from_before_batches_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    conn = open_database(path).conn
+    one = redelivery.digest("t", b"1")
+    conn.execute("INSERT INTO unacked (mid, digest) VALUES (?, ?)", (12, one))
+    acked: list[int] = []
+    writer = writer_on(path, acked)
+    assert writer.redelivered(12, one, SECOND | 12)
+    assert acked == [SECOND | 12]
+    assert writer._conn.execute("SELECT count(*) FROM unacked").fetchone()[0] == 0
+    assert unacked_rows(writer) == 1

@@ -17,7 +17,6 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from hub.alerts.channels import Channel
-from hub.alerts.channels.apprise_channel import AppriseChannel, InvalidAppriseUrl
 from hub.alerts.channels.mail import EmailChannel
 from hub.alerts.channels.voice import Speaker, prompt_voice
 from hub.alerts.channels.webhook import WebhookChannel
@@ -53,6 +52,10 @@ def channels_for(
             channels.append(WebhookChannel(entry.url, secret))
         else:
             url = _secret(entry.url_file, entry.url_env, loc, "url", env)
+            # Imported only for a home that uses it: Apprise and its plugins take
+            # about 15 MB of a Pi's memory, a fifth of the hub's.
+            from hub.alerts.channels.apprise_channel import AppriseChannel, InvalidAppriseUrl
+
             try:
                 channels.append(AppriseChannel(url, zone=zone))
             except InvalidAppriseUrl as exc:
