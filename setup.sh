@@ -27,8 +27,8 @@ fi
 # checks the service units), venv support for Debian's python3, sqlite3 to
 # look inside the database, espeak-ng (spoken prompts in the home) and
 # alsa-utils (aplay, the default player; optional at run time: no sound card
-# is needed to render speech).
-packages=(python3-venv mosquitto mosquitto-clients socat systemd sqlite3 espeak-ng alsa-utils)
+# is needed to render speech), shellcheck (the installer is checked like the code).
+packages=(python3-venv mosquitto mosquitto-clients socat systemd sqlite3 espeak-ng alsa-utils shellcheck)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
@@ -56,6 +56,8 @@ if [ "$mode" = demo ]; then
 fi
 echo "setup.sh: ruff"
 .venv/bin/ruff check .
+echo "setup.sh: shellcheck"
+shellcheck install/install.sh setup.sh
 echo "setup.sh: mypy (strict)"
 .venv/bin/mypy
 echo "setup.sh: pytest"
