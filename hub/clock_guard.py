@@ -44,7 +44,9 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 
-from hub.store.event_table import BootClock, newest_trusted, to_micros
+from hub.clock import Clock, SystemClock
+from hub.modes import ModeSetting
+from hub.store.event_table import BootClock, from_micros, newest_trusted, to_micros
 
 log = logging.getLogger(__name__)
 
@@ -139,10 +141,61 @@ class Correction:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """The wall clock jumped by `size` against the monotonic clock."""
+    """The wall clock jumped by `size` against the monotonic clock.
+
+    `old_boot_start` and `old_now`: this boot's start and the moment of the
+    step, both as the clock before the step read them. A time this boot
+    stored between the two was read from that clock.
+    """
 
     size: timedelta
     trusted_before: bool
+    old_boot_start: datetime | None = None
+    old_now: datetime | None = None
+
+    def read_before(self, moment: datetime) -> bool:
+        """Whether `moment`, stored by this boot, was read from the clock before the step."""
+        if self.old_boot_start is None or self.old_now is None:
+            return False
+        return self.old_boot_start <= moment <= self.old_now
+
+
+# Stored future times after a step ------------------------------------------------
+#
+# The guard corrects event times; times *ahead* that were computed from the
+# old clock (a retry at, an "are you OK?" window's end, a mode's end) are put
+# right here, each by the rule that errs on the safe side for it. Pure: the
+# store edge (AlertStore.retime_after_step) applies them.
+
+
+def retry_after_step(next_attempt: datetime, now: datetime, longest: timedelta) -> datetime:
+    """A pending delivery's next attempt: never later than the longest backoff from now.
+
+    Clamped, not shifted: a retry only has to come within the backoff, and one
+    sent early costs a request the idempotency key makes harmless; left alone
+    after a step back of weeks it would wait weeks. A step forward leaves it
+    due at once, which is also right.
+    """
+    return min(next_attempt, now + longest)
+
+
+def ask_until_after_step(
+    asks_until: datetime, step: Step, now: datetime, window: timedelta
+) -> datetime:
+    """The end of an "are you OK?" window, which began on the old clock: moved with it.
+
+    Capped at a whole window from now, in case it was computed on the new
+    clock in the seconds before the guard saw the step (it then ends early at
+    worst: carers hear sooner, never later).
+    """
+    return min(asks_until + step.size, now + window)
+
+
+def mode_after_step(setting: ModeSetting, step: Step) -> ModeSetting:
+    """A mode set during this boot on the old clock, as the corrected clock reads it."""
+    if not step.read_before(setting.since):
+        return setting  # set before this boot, on a clock that was then right
+    return setting.after_clock_step(step.size)
 
 
 def device_time_fault(device_time: datetime, received: datetime) -> str | None:
@@ -223,7 +276,7 @@ class ClockGuard:
             self._anchor_us is not None and abs(anchor_us - self._anchor_us) > self._threshold_us
         )
         if stepped:
-            self._stepped(anchor_us)
+            self._stepped(anchor_us, mono_us)
             poll = True  # timesyncd steps and reports together: ask at once
         self._anchor_us, self.mono_us = anchor_us, mono_us
         if poll:
@@ -271,9 +324,14 @@ class ClockGuard:
         last = self._report.last_sync
         self._last_sync_us = None if last is None else to_micros(last)
 
-    def _stepped(self, anchor_us: int) -> None:
+    def _stepped(self, anchor_us: int, mono_us: int) -> None:
         assert self._anchor_us is not None
-        step = Step(timedelta(microseconds=anchor_us - self._anchor_us), self.trusted is True)
+        step = Step(
+            timedelta(microseconds=anchor_us - self._anchor_us),
+            self.trusted is True,
+            old_boot_start=from_micros(self._anchor_us),
+            old_now=from_micros(self._anchor_us + mono_us),
+        )
         self.steps.append(step)
         self._awaiting_sync = True
         log.warning(
@@ -300,12 +358,59 @@ class ClockGuard:
         return wall_us >= self._plausible_us
 
 
+# Tests only (tests/faults/test_clock_step_live.py): a folder whose `offset_s` file
+# makes the hub's wall clock wrong by that many seconds (the test rewrites it to
+# step the clock) and whose `timesync/` folder stands in for timesyncd's
+# /run/systemd/timesync. A hub process cannot be given a fake clock any other
+# way, and moving the machine's own clock would disturb everything else on it.
+CLOCK_FAULT_VARIABLE = "HEARTH_TEST_CLOCK_FAULT"
+
+
+class FaultedClock:
+    """The system clock, wrong by the seconds in a file (fault injection, tests only).
+
+    The file is read again only when its modification time changes, so a test
+    steps the clock by rewriting it.
+    """
+
+    def __init__(self, offset_file: Path) -> None:
+        self._file = offset_file
+        self._seen: int | None = None
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        try:
+            changed = self._file.stat().st_mtime_ns
+            if changed != self._seen:
+                self._offset = timedelta(seconds=float(self._file.read_text()))
+                self._seen = changed
+        except (OSError, ValueError) as exc:
+            log.warning("clock fault file %s unreadable, clock unchanged: %s", self._file, exc)
+        return datetime.now(UTC) + self._offset
+
+
+def clock_fault_folder(environ: Mapping[str, str] = os.environ) -> Path | None:
+    """The folder named by HEARTH_TEST_CLOCK_FAULT, or None (always, outside tests)."""
+    told = environ.get(CLOCK_FAULT_VARIABLE, "").strip()
+    return Path(told) if told else None
+
+
+def system_clock(environ: Mapping[str, str] = os.environ) -> Clock:
+    """The live hub's clock: the system clock, unless a test injects a wrong one."""
+    folder = clock_fault_folder(environ)
+    if folder is None:
+        return SystemClock()
+    log.warning("clock: %s is set: the wall clock is a test's fake", CLOCK_FAULT_VARIABLE)
+    return FaultedClock(folder / "offset_s")
+
+
 def system_clock_guard(
     conn: sqlite3.Connection, on_change: Callable[[], None] | None = None
 ) -> ClockGuard:
     """The guard of the live hub on the system clock: timesyncd, this boot, the store."""
+    folder = clock_fault_folder()
     return ClockGuard(
-        TimesyncdSource(),
+        TimesyncdSource() if folder is None else TimesyncdSource(folder / "timesync"),
         boot=read_boot_id(),
         newest_stored=newest_trusted(conn),
         on_change=on_change,

@@ -19,7 +19,8 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from hub import systemd_notify
 from hub.alerts.channels.mqtt import PahoPublisher
@@ -27,8 +28,16 @@ from hub.alerts.control import control_topics
 from hub.alerts.model import Condition
 from hub.broker_access import BrokerAccess
 from hub.bus import EventBus
-from hub.clock import Clock, SystemClock
-from hub.clock_guard import ClockGuard, system_clock_guard
+from hub.clock import Clock
+from hub.clock_guard import (
+    ClockGuard,
+    Step,
+    ask_until_after_step,
+    mode_after_step,
+    retry_after_step,
+    system_clock,
+    system_clock_guard,
+)
 from hub.config.models import HearthConfig
 from hub.config.secrets import read_broker_password
 from hub.home_assistant import HomeAssistantLink
@@ -39,7 +48,7 @@ from hub.reminders.marking import taken_topic
 from hub.safety import Safety
 from hub.store import redelivery
 from hub.store.batch_writer import BatchWriter
-from hub.store.database import open_database
+from hub.store.database import StoreError, open_database
 from hub.store.disk_guard import (
     EMERGENCY_KEEP_DAYS,
     DiskState,
@@ -59,6 +68,10 @@ DISK_CHECK_EVERY_S = 60.0
 CLOCK_CHECK_EVERY_S = 5.0
 DISK_PRUNE_EVERY_S = 3600.0  # while the disk stays low, prune again this often
 STATUS_EVERY_S = 5.0  # how often systemd's STATUS= line is refreshed without a watchdog
+# A database that cannot be opened with less than this free is waiting for space
+# (SQLite's -shm file is 32 KiB, a WAL commit a few pages).
+STARTUP_FULL_BYTES = 2**20
+STORAGE_RETRY_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -95,7 +108,7 @@ class Hub:
         clock_guard: ClockGuard | None = None,
     ) -> None:
         self.config = config
-        self.clock = clock or SystemClock()
+        self.clock = clock or system_clock()
         self._disk_usage = disk_usage
         self.disk_low_since: datetime | None = None
         self._disk_state: DiskState | None = None
@@ -114,6 +127,8 @@ class Hub:
             )
         )
         self._clock_changed_at: float | None = None
+        self._steps_handled = 0  # the guard's steps already acted on
+        self._rebuilding = False  # reading paused while the rules are rebuilt
         self.ingest = Ingest(config, self.clock, self.ledger, self.guard)
         self.stop_requested = asyncio.Event()
         self.ready = asyncio.Event()
@@ -204,6 +219,7 @@ class Hub:
     def _maybe_resume(self) -> None:
         if (
             self.link.paused
+            and not self._rebuilding
             and not self.writer.full
             and not self.bus.congested
             and not self.stop_requested.is_set()
@@ -282,9 +298,57 @@ class Hub:
             if self._clock_changed_at is None or self.guard is None:
                 continue
             self._clock_changed_at = None
+            await self._after_clock_change(self.guard)
+
+    async def _after_clock_change(self, guard: ClockGuard) -> None:
+        """Rules and reminders rebuilt from the corrected events; stored times put right.
+
+        Reading stops meanwhile (the broker holds what comes): an event taken in
+        during the rebuild would reach only the rules being replaced, and one
+        stored during it could reach the new rules twice.
+        """
+        steps = guard.steps[self._steps_handled :]
+        self._steps_handled = len(guard.steps)
+        self._rebuilding = True
+        self.link.pause()
+        try:
             await self.writer.flush()
             now = self.clock.now()
-            await self.safety.rebuild_rules(self.config.storage.path, self.guard.this_boot(now))
+            this_boot = guard.this_boot(now)
+            await self.safety.rebuild_rules(self.config.storage.path, this_boot)
+            await self.safety.reminders.start(this_boot)
+            for step in steps:
+                await self._retime_after(step, now)
+        finally:
+            self._rebuilding = False
+            self._maybe_resume()
+
+    async def _retime_after(self, step: Step, now: datetime) -> None:
+        """Times ahead that were computed from the old clock (see clock_guard.py)."""
+        alerts = self.config.alerts
+        longest = timedelta(seconds=alerts.delivery.retry_max_s)
+        window = timedelta(seconds=alerts.im_ok.window_s)
+        try:
+            retries, asking, modes = await self.safety.alerts.run(
+                lambda store: store.retime_after_step(
+                    lambda moment: retry_after_step(moment, now, longest),
+                    lambda moment: ask_until_after_step(moment, step, now, window),
+                    lambda setting: mode_after_step(setting, step),
+                )
+            )
+        except sqlite3.Error as exc:
+            # A full disk: the old times stand (retries at worst late), and one line says so.
+            log.error("clock: could not correct stored retry and mode times: %s", exc)  # noqa: TRY400
+            return
+        if retries or asking or modes:
+            log.info(
+                'clock: after the step, %d retries, %d "are you OK?" windows and %d mode '
+                "times put right",
+                retries,
+                asking,
+                modes,
+            )
+        await self.safety.alerts.reload()
 
     def _system_conditions(self, now: datetime) -> list[Condition]:
         """Conditions about the hub itself, alerted like the rules' (a nearly full disk)."""
@@ -381,10 +445,55 @@ class Hub:
         )
 
 
+async def wait_for_storage(
+    path: Path, usage: DiskUsage = real_disk_usage, every_s: float = STORAGE_RETRY_S
+) -> None:
+    """Open the database once to see that it can be; on a full disk, wait for space.
+
+    A WAL database cannot even be read on a full file system (SQLite must
+    create its -shm file). Exiting would make systemd start us again every
+    RestartSec until its start limit gives up, and the hub would stay down
+    after the space came back. Nothing is connected yet, so nothing is
+    acknowledged while we wait; systemd is told to extend the start timeout.
+    """
+    warned = False
+    while True:
+        try:
+            open_database(path).conn.close()
+        except StoreError as exc:
+            state = _free_space(path, usage)
+            if state is None or state.free >= STARTUP_FULL_BYTES:
+                raise  # not a full disk: one clear line and exit, as before
+            if not warned:
+                log.warning(
+                    "storage full (%s): waiting for space before starting; %s",
+                    state.describe(),
+                    exc,
+                )
+                warned = True
+            systemd_notify.notify(
+                f"EXTEND_TIMEOUT_USEC={int(every_s * 3_000_000)}\n"
+                f"STATUS=waiting for disk space ({state.describe()})"
+            )
+            await asyncio.sleep(every_s)
+        else:
+            if warned:
+                log.info("storage: space again, starting")
+            return
+
+
+def _free_space(path: Path, usage: DiskUsage) -> DiskState | None:
+    try:
+        return storage_state(path, usage)
+    except OSError:
+        return None
+
+
 def run_forever(config: HearthConfig) -> RunSummary:
     """Entry point of `hearth run`."""
 
     async def main() -> RunSummary:
+        await wait_for_storage(config.storage.path)
         return await Hub(config).run()
 
     return asyncio.run(main())

@@ -7,8 +7,8 @@ cannot silence the hub for ever.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -33,3 +33,15 @@ class ModeSetting:
         if self.until is not None and now >= self.until:
             return Mode.HOME
         return self.mode
+
+    def after_clock_step(self, size: timedelta) -> ModeSetting:
+        """This setting, made on a clock that then stepped by `size` (hub/clock_guard.py).
+
+        `since` was read from that clock, so it moves with it. `until` is either
+        a person's own end time (right whatever the hub's clock said) or a length
+        added to the wrong clock (`hearth mode away --for 3d`), and which is not
+        stored: it takes the earlier of the two readings, because a mode that
+        pauses rules must never last longer than meant.
+        """
+        until = None if self.until is None else min(self.until, self.until + size)
+        return replace(self, since=self.since + size, until=until)

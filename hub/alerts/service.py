@@ -233,6 +233,14 @@ class AlertService:
             "mode: %s%s (set by %s via %s)", setting.mode.value, until, setting.set_by, setting.via
         )
 
+    async def reload(self) -> None:
+        """Read the alerts and the mode again, and the outbox at once: their stored
+        times were put right after a clock step (Hub._after_clock_change)."""
+        self._covering, self._mode = await self.run(
+            lambda store: (store.covering(), store.mode_setting())
+        )
+        self.dispatcher.wake()
+
     @property
     def covering(self) -> list[Alert]:
         """The alerts covering a condition now, as of the last step."""

@@ -313,6 +313,60 @@ class AlertStore:
                 ),
             )
 
+    # After a clock step ------------------------------------------------------
+
+    def retime_after_step(
+        self,
+        next_attempt: Callable[[datetime], datetime],
+        asks_until: Callable[[datetime], datetime],
+        mode: Callable[[ModeSetting], ModeSetting],
+    ) -> tuple[int, int, int]:
+        """Put right the stored future times read from a clock that then stepped.
+
+        Each is given to its rule (hub/clock_guard.py): the pending messages'
+        next attempts, the "are you OK?" windows of alerts asking the resident,
+        and the latest mode (corrected in place: its times were wrong, not its
+        choice). One transaction; returns how many of each changed.
+        """
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            retries = self._retime(
+                "SELECT id, next_attempt_us FROM outbox WHERE state = 'pending'",
+                "UPDATE outbox SET next_attempt_us = ? WHERE id = ?",
+                next_attempt,
+            )
+            asking = self._retime(
+                "SELECT id, asks_until_us FROM alerts "
+                "WHERE state = 'asking' AND asks_until_us IS NOT NULL",
+                "UPDATE alerts SET asks_until_us = ? WHERE id = ?",
+                asks_until,
+            )
+            row = self.conn.execute(
+                "SELECT id, mode, since_us, until_us, set_by, via FROM modes "
+                "ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            modes = 0
+            if row is not None:
+                row_id, name, since, until, set_by, via = row
+                before = ModeSetting(Mode(name), from_micros(since), _moment(until), set_by, via)
+                after = mode(before)
+                if after != before:
+                    modes = 1
+                    self.conn.execute(
+                        "UPDATE modes SET since_us = ?, until_us = ? WHERE id = ?",
+                        (to_micros(after.since), _micros(after.until), row_id),
+                    )
+        return retries, asking, modes
+
+    def _retime(self, select: str, update: str, rule: Callable[[datetime], datetime]) -> int:
+        changed = [
+            (to_micros(new), row_id)
+            for row_id, micros in self.conn.execute(select).fetchall()
+            if (new := rule(from_micros(micros))) != from_micros(micros)
+        ]
+        self.conn.executemany(update, changed)
+        return len(changed)
+
     def secret(self, name: str) -> bytes:
         """A random key kept in the database, made the first time it is asked for."""
         with self.conn:

@@ -91,6 +91,9 @@ class BatchWriter:
         self.redeliveries = 0
         # The commit (or exclusive job) running on the worker thread, if any.
         self._inflight: asyncio.Future[Any] | None = None
+        # After a failed commit, no other is started until the retry is due: on a
+        # full disk, every message would otherwise start (and log) one more.
+        self._backing_off = False
         self._executor: ThreadPoolExecutor | None = None
         self.committed_events = 0
         self.commits = 0
@@ -105,7 +108,8 @@ class BatchWriter:
     @property
     def full(self) -> bool:
         """True when the caller must stop taking input until `on_space` is called."""
-        return self._inflight is not None and self.pending >= self.max_pending
+        busy = self._inflight is not None or self._backing_off
+        return busy and self.pending >= self.max_pending
 
     def add(
         self, events: list[Event], token: int | None = None, digest: bytes | None = None
@@ -257,9 +261,13 @@ class BatchWriter:
         self._events, self._tokens, self._digests, self._to_forget = [], [], [], []
         return batch
 
-    def _start_commit(self) -> None:
+    def _start_commit(self, *, now: bool = False) -> None:
+        """Start writing what is waiting; `now` even while backing off after a failure."""
         if self._inflight is not None or self._executor is None:
             return
+        if self._backing_off and not now:
+            return
+        self._backing_off = False
         batch = self._take()
         loop = asyncio.get_running_loop()
         # The INSERTs run here, in the event loop's thread; only the COMMIT (the
@@ -289,11 +297,18 @@ class BatchWriter:
                 exc,
             )
             self._restore(batch)
-            asyncio.get_running_loop().call_later(RETRY_DELAY_S, self._start_commit)
+            self._backing_off = True
+            asyncio.get_running_loop().call_later(RETRY_DELAY_S, self._retry)
             return
         self._done(batch)
         if self.pending >= self.batch_max:
             self._start_commit()
+
+    def _retry(self) -> None:
+        if self._backing_off:
+            self._start_commit(now=True)
+        if self._on_space is not None:
+            self._on_space()  # still failing: `full` says whether to keep reading paused
 
     def _restore(self, batch: _Batch) -> None:
         """Put a batch that failed to write back in front of what arrived since."""
@@ -325,7 +340,7 @@ class BatchWriter:
     async def flush(self) -> None:
         """Commit what is waiting now (one batch) and wait for it (the live hub)."""
         await self._settled()
-        self._start_commit()
+        self._start_commit(now=True)
         await self._settled()
 
     async def _settled(self) -> None:
@@ -353,7 +368,7 @@ class BatchWriter:
             if self._executor is None:
                 self.commit_now()
             else:
-                self._start_commit()
+                self._start_commit(now=True)
 
     async def run_exclusive(self, job: Callable[[sqlite3.Connection], T]) -> T:
         """Run `job(conn)` on the writer thread while no batch is being written.

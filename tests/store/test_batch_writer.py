@@ -91,6 +91,39 @@ def test_full_disk_keeps_the_batch_unacknowledged_and_retries(
     assert writer.committed_events == 3005
 
 
+def test_on_a_full_disk_messages_wait_for_the_retry_instead_of_each_starting_a_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found in the fault suite: 1,746 "could not write" lines, one per message."""
+    monkeypatch.setattr(batch_writer, "RETRY_DELAY_S", 0.2)
+    db = open_database(tmp_path / "h.db")
+    acked: list[int] = []
+
+    async def scenario() -> tuple[int, bool, int]:
+        writer = BatchWriter(
+            db.conn, Ledger(), batch_max=20, commit_interval_s=0.01, on_committed=acked.extend,
+            max_pending=200,
+        )  # fmt: skip
+        writer.start()
+        timer = asyncio.create_task(writer.run_timer())
+        fill_disk(db.conn)
+        for token in range(100):  # a message every 5 ms for half a second
+            writer.add(events(5, offset=5 * token), token=token)
+            await asyncio.sleep(0.005)
+        failed, full = writer.failed_commits, writer.full
+        free_disk(db.conn)
+        await writer.drain()
+        timer.cancel()
+        writer.close()
+        return failed, full, writer.committed_events
+
+    failed, full, stored = asyncio.run(scenario())
+    assert failed <= 4  # one attempt per RETRY_DELAY_S, not one per message
+    assert full  # and the reader is told to stop while the batch waits
+    assert stored == 500
+    assert sorted(acked) == list(range(100))
+
+
 def test_shutdown_on_a_disk_that_stays_full_raises_and_acknowledges_nothing(
     tmp_path: Path,
 ) -> None:

@@ -92,10 +92,10 @@ class EmailChannel:
 
     async def send(self, message: AlertMessage) -> None:
         mail = self.compose(message)
-        await asyncio.to_thread(self._send_blocking, mail)
+        await asyncio.to_thread(self.send_blocking, mail)
         log.debug("e-mail for alert %d sent to %s", message.alert_id, self.name)
 
-    def _send_blocking(self, mail: EmailMessage) -> None:
+    def send_blocking(self, mail: EmailMessage) -> None:
         smtp = self._smtp
         context = self._tls_context or ssl.create_default_context()
         try:
