@@ -304,7 +304,7 @@ step=venv
 # and the hash below describes exactly what is installed.
 mkdir "$work/src"
 tar -C "$SOURCE" --exclude=__pycache__ --exclude='*.pyc' \
-  -cf - pyproject.toml README.md hub firmware_bridge | tar -C "$work/src" -xf -
+  -cf - pyproject.toml README.md hub firmware_bridge models | tar -C "$work/src" -xf -
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$SOURCE/pyproject.toml" | head -n 1)
 source_hash=$(cd "$work/src" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum |
   sha256sum | cut -c1-16)

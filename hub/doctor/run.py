@@ -10,6 +10,7 @@ from hub.doctor.broker import check_broker
 from hub.doctor.devices import check_serial
 from hub.doctor.findings import Finding
 from hub.doctor.machine import SyncState, check_clock, check_disk, clock_synchronised
+from hub.doctor.model import check_model
 from hub.doctor.store import check_store
 from hub.store.disk_guard import DiskUsage
 from hub.store.disk_guard import disk_usage as real_disk_usage
@@ -30,4 +31,5 @@ def run_checks(
     findings += check_clock(moment, store.newest_event, synchronised)
     findings += check_serial(config)
     findings += check_alerts(config, moment)
+    findings += check_model()
     return findings

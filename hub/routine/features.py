@@ -10,7 +10,7 @@ covers), `sleep.py`, `outings.py`, `kitchen.py`, `activity.py`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
 from hub.config.models import HearthConfig, Role
@@ -61,6 +61,10 @@ class DayFeatures:
     sensors_reporting: tuple[str, ...]
     sensors_silent: tuple[str, ...]
     roles_missing: tuple[str, ...]  # roles some feature uses that the home has no sensor for
+    # Active minutes per wall-clock hour 00..23 for each role the home has a sensor for
+    # ("kettle": 24 values; see activity.py): the model's input. Last, with a default,
+    # because days built by hand (tests, summaries saved before it existed) lack it.
+    hourly_by_role: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def daily_features(events: Iterable[Event], config: HearthConfig) -> list[DayFeatures]:
@@ -136,6 +140,9 @@ def _features(
         active_minutes=len(active),
         active_hours=sum(1 for count in profile if count),
         hourly_activity=profile,
+        hourly_by_role=act.hourly_by_role(
+            activities, day, {s.role for s in layout.sensors.values()}
+        ),
         room_minutes=act.room_minutes(activities, outings or [], day.start, day.end),
         longest_still_minutes=still,
         sensors_reporting=reporting,
@@ -154,6 +161,8 @@ def feature_record(day: DayFeatures) -> dict[str, object]:
             record[name] = value.isoformat()
         elif isinstance(value, tuple):
             record[name] = list(value)
+        elif name == "hourly_by_role":
+            record[name] = {role: list(hours) for role, hours in value.items()}
         else:
             record[name] = value
     return record

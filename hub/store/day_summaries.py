@@ -45,4 +45,8 @@ def saved_days(
         "SELECT features FROM day_summaries WHERE date >= ? AND date <= ? ORDER BY date",
         (low, high),
     ).fetchall()
-    return [json.loads(features) for (features,) in rows]
+    days = [json.loads(features) for (features,) in rows]
+    for day in days:
+        # Rows saved before the profile by role existed read as "no role known".
+        day.setdefault("hourly_by_role", {})
+    return days

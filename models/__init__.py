@@ -1,0 +1,1 @@
+"""The routine model: its training script, the committed .tflite file and its card."""
