@@ -27,8 +27,15 @@ fi
 # checks the service units), venv support for Debian's python3, sqlite3 to
 # look inside the database, espeak-ng (spoken prompts in the home) and
 # alsa-utils (aplay, the default player; optional at run time: no sound card
-# is needed to render speech), shellcheck (the installer is checked like the code).
-packages=(python3-venv mosquitto mosquitto-clients socat systemd sqlite3 espeak-ng alsa-utils shellcheck)
+# is needed to render speech), openssl (TLS certificates), pango and a font
+# (WeasyPrint prints the weekly summary's PDF with them); for the tests also
+# the shell linter, so the installer is checked like the code, and Chromium
+# (the web app's browser tests drive Debian's build; nothing is downloaded).
+packages=(python3-venv mosquitto mosquitto-clients socat systemd sqlite3 espeak-ng alsa-utils openssl
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+if [ "$mode" = test ]; then
+  packages+=(shellcheck chromium)
+fi
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

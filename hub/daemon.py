@@ -58,7 +58,7 @@ from hub.store.disk_guard import (
 )
 from hub.store.disk_guard import disk_usage as real_disk_usage
 from hub.store.retention import prune_raw_events, retention_cutoff
-from hub.web.ack import create_app
+from hub.web.app import create_app
 from hub.web.server import WebServer
 
 log = logging.getLogger(__name__)

@@ -58,9 +58,13 @@ def default_datasets() -> Path:
     return Path(override) if override else REPO.parent / "shared" / "datasets"
 
 
+# Configs in config/ that are not dataset homes: the example, and the simulator's home.
+NOT_DATASET_HOMES = frozenset({"example-home.yaml", "simulated-home.yaml"})
+
+
 def dataset_configs() -> list[Path]:
     """The dataset homes' configs in config/, in name order."""
-    return sorted(p for p in CONFIGS.glob("*.yaml") if p.name != "example-home.yaml")
+    return sorted(p for p in CONFIGS.glob("*.yaml") if p.name not in NOT_DATASET_HOMES)
 
 
 def data_file(config: HearthConfig, datasets: Path) -> Path:

@@ -39,12 +39,14 @@ from hub.events import Event, Kind
 from hub.modes import Mode, ModeSetting
 from hub.reminders.live import LiveReminders
 from hub.routine.alerting import routine_conditions
+from hub.routine.day_signs import day_signs
 from hub.routine.features import daily_features
 from hub.routine.score import score_days
 from hub.rules import Expectations, RuleEngine, expectations_from
 from hub.store.database import open_database
 from hub.store.day_summaries import save_days
 from hub.store.event_table import BootClock, read_events
+from hub.summary.mailing import WeeklyMailer
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,7 @@ class Safety:
             config, clock, lookup, in_home=InHomePrompts(config, publish_now, speaker)
         )
         self.reminders = LiveReminders(config, clock, publish_now, speaker, config.storage.path)
+        self.weekly_mail = WeeklyMailer(config)  # the co-ordinators' weekly summary e-mail
         self._ok_buttons = {s.id for s in config.sensors if s.role is Role.OK_BUTTON}
         self._publish_now = publish_now
         # Conditions about the hub itself (a nearly full disk), set by the Hub.
@@ -234,6 +237,8 @@ class Safety:
             if self._learned_on != today:
                 self._learned_on = today  # before the task starts: one learning a day
                 self._spawn(self._learn(db_path))
+            if self.weekly_mail.wants(now := self.clock.now()):
+                self._spawn(self.weekly_mail.run(db_path, now))
 
     async def _housekeeping(self) -> None:
         while True:
@@ -321,6 +326,8 @@ def _learn_from(
         # Only finished days: today's half day would look like a very odd day.
         finished = [d for d in days if d.date < today]
         learned = expectations_from(finished, config, read_events(conn, since, now))
+        # Visitors days and night-time door use, which the features cannot tell.
+        signs = day_signs(read_events(conn, since, now), config, finished)
         # The summaries that outlive the raw events (retention, a nearly full disk).
         try:
             save_days(conn, finished, now)
@@ -330,4 +337,4 @@ def _learn_from(
     finally:
         conn.close()
     zone = ZoneInfo(config.home.timezone)
-    return learned, routine_conditions(score_days(finished), today, zone)
+    return learned, routine_conditions(score_days(finished, signs), today, zone)

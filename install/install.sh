@@ -7,7 +7,7 @@
 #
 # It sets up, from the checkout it sits in:
 #   system packages         mosquitto, mosquitto-clients, python3-venv, espeak-ng, alsa-utils,
-#                           sqlite3, openssl
+#                           sqlite3, openssl, pango and a font (the weekly summary's PDF)
 #   user and group hearth   a system account, no login, no home; also in dialout and audio
 #   /opt/hearth/venv        Hearth installed (not editable); reinstalled only when the source changed
 #   /etc/hearth/            home.yaml (made once from config/example-home.yaml, never overwritten),
@@ -37,7 +37,8 @@ readonly MOSQ_DROPIN=/etc/mosquitto/conf.d/hearth.conf
 readonly MOSQ_DIR=/etc/mosquitto/hearth
 readonly UNIT_DIR=/etc/systemd/system
 readonly UNITS=(hearth.service hearth-bridge.service)
-readonly PACKAGES=(mosquitto mosquitto-clients python3-venv espeak-ng alsa-utils sqlite3 openssl)
+readonly PACKAGES=(mosquitto mosquitto-clients python3-venv espeak-ng alsa-utils sqlite3 openssl
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 # MQTT accounts: name, password file, owner:group of that file.
 readonly HUB_USER=hearth BRIDGE_USER=hearth-bridge DEVICES_USER=devices
 readonly SYSTEM_PYTHON=/usr/bin/python3

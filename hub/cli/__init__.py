@@ -30,6 +30,7 @@ from hub.cli.replay import replay_command  # noqa: E402
 from hub.cli.routine import routine_command  # noqa: E402
 from hub.cli.run import run_command  # noqa: E402
 from hub.cli.simulate import simulate_command  # noqa: E402
+from hub.cli.users import user_command  # noqa: E402
 
 for _command in (
     run_command,
@@ -49,3 +50,4 @@ main.add_command(features_command)
 main.add_command(evaluate_command)
 main.add_command(meds_command)
 main.add_command(simulate_command)
+main.add_command(user_command)

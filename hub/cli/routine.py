@@ -30,9 +30,8 @@ def routine_command(
     *, config_path: Path, db_path: Path, fmt: str, since: str | None, until: str | None
 ) -> None:
     """Print, per local date, how usual the day was and what has changed in the routine."""
-    from hub.routine import daily_features
-    from hub.routine.score import result_record, score_days
-    from hub.store.event_table import read_events
+    from hub.routine.score import result_record
+    from hub.routine.stored import stored_routine
 
     first, last = date_range(since, until)
     config = load_or_exit(config_path)
@@ -40,12 +39,12 @@ def routine_command(
     with known_errors(StoreError):
         db = open_database(db_path)
         try:
-            days = daily_features(read_events(db.conn), config)
+            routine = stored_routine(db.conn, config)
         finally:
             db.conn.close()
     results = [
         result
-        for result in score_days(days)
+        for result in routine.results
         if (not first or result.date >= first) and (not last or result.date <= last)
     ]
     if fmt == "json":

@@ -25,6 +25,7 @@ from hub.config.base import Identifier, Loc, _Model
 from hub.config.home_assistant import HomeAssistant
 from hub.config.medication import Medication, check_medication
 from hub.config.rules import Rules
+from hub.config.summary import Summary
 from hub.config.web import Web
 from hub.events import BINARY_KINDS, Kind, Source
 
@@ -458,7 +459,12 @@ class HearthConfig(_Model):
     web: Web = Field(
         default_factory=Web,
         title="Web server",
-        description="The hub's web server: acknowledgement links (and, later, the carers' app).",
+        description="The hub's web server: the carers' app, its API and acknowledgement links.",
+    )
+    summary: Summary = Field(
+        default_factory=Summary,
+        title="Weekly summary",
+        description="The weekly summary for care co-ordinators: when it is e-mailed, and whether.",
     )
 
     @property

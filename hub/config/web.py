@@ -1,4 +1,4 @@
-"""The `web:` section: the hub's own web server (acknowledgement links; later the carers' app)."""
+"""The `web:` section: the hub's web server (the carers' app, its API, acknowledgement links)."""
 
 from __future__ import annotations
 

@@ -7,6 +7,13 @@ each day) until it recovers or becomes the new normal, so it is one alert
 for its whole run; days that are not judged (away, low coverage) leave the
 conditions as they were rather than resolving them, and after a week with no
 normal day they lapse.
+
+Only persistent changes (shifts and drifts) become alerts. A single unusual
+day is shown in the results (`hearth routine`, the weekly summary) but does
+not reach the carers: on resampled real days, single unusual days were most
+of the false alerts (a late morning or a long afternoon nap that the person
+has every few weeks), and the acute single-day dangers (not up, no movement,
+a night exit) are the real-time safety rules' job.
 """
 
 from __future__ import annotations
@@ -18,10 +25,12 @@ from zoneinfo import ZoneInfo
 from hub.alerts.model import Condition, Severity
 from hub.routine.day_types import DayType
 from hub.routine.days import local_instant
+from hub.routine.detect import Shape
 from hub.routine.score import RoutineDayResult
 
 RULE = "routine_change"
 LAPSE_AFTER = timedelta(days=7)
+ALERTING_SHAPES = frozenset({Shape.SHIFT, Shape.DRIFT})
 
 
 def routine_conditions(
@@ -44,4 +53,5 @@ def routine_conditions(
             summary=change.sentence,
         )
         for change in latest.changes
+        if change.shape in ALERTING_SHAPES
     ]

@@ -38,6 +38,8 @@ MIN_SAME_KIND = 4  # two weekends: what the learning fortnight holds
 SURE_SAME_KIND = 8
 ACCEPT_AFTER_DAYS = 14
 MAD_TO_SD = 1.4826
+DECILES_TO_SD = 2.5631  # the 10th to 90th percentile range of a normal distribution, in SDs
+TAIL_MIN_VALUES = 10
 
 # The smallest spread to assume around a usual value (a Behaviour's `floor`).
 FloorOf = Callable[[float], float]
@@ -100,7 +102,21 @@ def usual_for(
 
 def _usual(values: list[float], floor_of: FloorOf, kind: str) -> Usual:
     middle, mad = median_and_mad(values)
-    return Usual(middle, max(MAD_TO_SD * mad, floor_of(middle)), len(values), kind)
+    spread = max(MAD_TO_SD * mad, tail_spread(values), floor_of(middle))
+    return Usual(middle, spread, len(values), kind)
+
+
+def tail_spread(values: Sequence[float]) -> float:
+    """The spread the 10th to 90th percentiles imply (equal to the SD on normal data).
+
+    The MAD sees only the middle half: for a person whose late mornings or
+    long naps come every week or two, it is far narrower than the days really
+    vary, and every such day looked like evidence of a change.
+    """
+    if len(values) < TAIL_MIN_VALUES:
+        return 0.0
+    deciles = statistics.quantiles(values, n=10, method="inclusive")
+    return (deciles[-1] - deciles[0]) / DECILES_TO_SD
 
 
 def keep(kept: Sequence[Kept], value: Kept, *, limit: int = 4 * WINDOW) -> tuple[Kept, ...]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from hub.routine.day_signs import DaySigns
 from hub.routine.features import DayFeatures
 
 
@@ -33,6 +34,18 @@ class Unit(StrEnum):
     CLOCK = "clock"  # minutes after the day's local midnight, shown as HH:MM
     COUNT = "count"  # how many times, shown as a number
     MINUTES = "minutes"  # a duration, shown as "2 h 10 min"
+    SCORE = "score"  # the model's calibrated unusualness, a robust z
+
+
+@dataclass(frozen=True, slots=True)
+class DayExtras:
+    """What a day's features lack: signs from its events, the model's calibrated score."""
+
+    signs: DaySigns | None = None
+    pattern_z: float | None = None
+
+
+NO_EXTRAS = DayExtras()
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,18 @@ class Behaviour:
     smallest_change: float  # likewise
     relative: bool = False  # floors are shares of the usual value (for amounts that vary by home)
     minimum: float = 10.0  # with `relative`: never less than this, so a usual 0 still has a spread
+    # For behaviours the features cannot tell: read from the day's extras instead.
+    from_extras: Callable[[DayExtras], float | None] | None = None
+    # The value already sums up the last 7 dates (a rate): one unusual value is
+    # a persistent change, and CUSUM over overlapping weeks would count each
+    # night seven times.
+    weekly: bool = False
+
+    def measure(self, day: DayFeatures, extras: DayExtras = NO_EXTRAS) -> float | None:
+        """The day's value of this behaviour, or None when the day cannot tell it."""
+        if self.from_extras is not None:
+            return self.from_extras(extras)
+        return self.value(day)
 
     def floor(self, usual: float) -> float:
         """The smallest spread to assume around `usual`."""
@@ -77,6 +102,14 @@ def _number(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _night_exits_week(extras: DayExtras) -> float | None:
+    return None if extras.signs is None else _number(extras.signs.night_exits_week)
+
+
+def _no_feature(day: DayFeatures) -> float | None:
+    return None
+
+
 BEHAVIOURS: tuple[Behaviour, ...] = (
     Behaviour("time_up", Unit.CLOCK, lambda d: wall_minutes(d.time_up, d), 20, 30),
     Behaviour("bedtime", Unit.CLOCK, lambda d: wall_minutes(d.bedtime, d), 20, 30),
@@ -101,5 +134,19 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         0.4,
         relative=True,
     ),
+    # Outside-door openings at night over the last 7 dates: usually 0, so the
+    # floor of one opening a week keeps a single one from looking alarming.
+    Behaviour(
+        "night_exits_week",
+        Unit.COUNT,
+        _no_feature,
+        1,
+        2,
+        from_extras=_night_exits_week,
+        weekly=True,
+    ),
+    # The model's calibrated score is already a robust z for this home; its own
+    # baseline only re-centres it (a home's score may settle off 0 after learning).
+    Behaviour("activity_pattern", Unit.SCORE, _no_feature, 1, 2, from_extras=lambda e: e.pattern_z),
 )
 BY_NAME = {b.name: b for b in BEHAVIOURS}

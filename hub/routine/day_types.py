@@ -14,27 +14,35 @@ When several apply, the first in this list wins:
   before an away night counts as away too: its evening was spent out. A
   home with no outside-door sensor cannot tell away from an empty log, so
   it never has away days.
+- **visitors**: someone else was there. An outside door was opened that day
+  and the home saw activity in two places at once (`day_signs.py`) on at
+  least `VISITOR_MINUTES` minutes, and far more than usual for this home:
+  at least `VISITOR_SPREADS` robust spreads (never less than 1 minute)
+  above the median of its previous `COVERAGE_WINDOW` judged days. It needs
+  `VISITOR_HISTORY` such days first, so a home's first week has none. Only
+  when the day's signs are given (they come from the events, not the
+  features); without them no day is a visitors day.
 - **learning**: the first `LEARNING_DAYS` local dates of the data.
 - **normal**: every other day.
-
-Visitors (issue 3, item 5) are not recognised yet: doing it honestly needs
-the events (activity in two distant rooms within a minute) and which rooms
-are distant, and neither is in `DayFeatures`. Days with visitors are judged
-as normal days for now.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 from enum import StrEnum
 
-from hub.routine.baseline import LEARNING_DAYS
+from hub.routine.baseline import LEARNING_DAYS, MAD_TO_SD
+from hub.routine.day_signs import DaySigns
 from hub.routine.features import DayFeatures
 
 COVERAGE_WINDOW = 28
 AWAY_MINUTES_OUT = 300.0
 NIGHT_HOURS = range(0, 6)
+VISITOR_MINUTES = 5
+VISITOR_SPREADS = 5.0
+VISITOR_HISTORY = 7
 
 
 class DayType(StrEnum):
@@ -42,21 +50,30 @@ class DayType(StrEnum):
     LEARNING = "learning"
     LOW_COVERAGE = "low-coverage"
     AWAY = "away"
+    VISITORS = "visitors"
 
 
-def day_types(days: Sequence[DayFeatures], *, learning_days: int = LEARNING_DAYS) -> list[DayType]:
+def day_types(
+    days: Sequence[DayFeatures],
+    signs: Mapping[date, DaySigns] | None = None,
+    *,
+    learning_days: int = LEARNING_DAYS,
+) -> list[DayType]:
     """The type of each day; `days` are consecutive local dates, oldest first."""
     if not days:
         return []
     first = days[0].date
     low = _low_coverage(days)
     away_night = [_spent_night_out(day) for day in days]
+    company = _visitors(days, signs or {}, low)
     types = []
     for i, day in enumerate(days):
         if low[i]:
             types.append(DayType.LOW_COVERAGE)
         elif away_night[i] or (i + 1 < len(days) and away_night[i + 1]):
             types.append(DayType.AWAY)
+        elif company[i]:
+            types.append(DayType.VISITORS)
         elif (day.date - first).days < learning_days:
             types.append(DayType.LEARNING)
         else:
@@ -85,3 +102,26 @@ def _spent_night_out(day: DayFeatures) -> bool:
         return False
     still_at_night = all(day.hourly_activity[hour] == 0 for hour in NIGHT_HOURS)
     return still_at_night and day.minutes_out >= AWAY_MINUTES_OUT
+
+
+def _visitors(
+    days: Sequence[DayFeatures], signs: Mapping[date, DaySigns], low: Sequence[bool]
+) -> list[bool]:
+    flags = []
+    usual: list[int] = []  # together minutes of previous full days without visitors
+    for day, poor in zip(days, low, strict=True):
+        sign = signs.get(day.date)
+        if sign is None or poor:
+            flags.append(False)
+            continue
+        recent = usual[-COVERAGE_WINDOW:]
+        visitors = False
+        if sign.exit_used and len(recent) >= VISITOR_HISTORY:
+            middle = statistics.median(recent)
+            spread = max(MAD_TO_SD * statistics.median(abs(m - middle) for m in recent), 1.0)
+            threshold = max(VISITOR_MINUTES, middle + VISITOR_SPREADS * spread)
+            visitors = sign.together_minutes >= threshold
+        flags.append(visitors)
+        if not visitors:
+            usual.append(sign.together_minutes)
+    return flags

@@ -44,11 +44,14 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
-from hub.routine.baseline import ACCEPT_AFTER_DAYS, Kept, Usual, keep, usual_for
+from hub.routine.baseline import ACCEPT_AFTER_DAYS, WINDOW, Kept, Usual, keep, usual_for
 from hub.routine.behaviours import Behaviour
 
 Z_UNUSUAL = 5.0
-Z_CLIP = 4.0
+# Clipped at 3, not 4: real days have heavy tails (a late morning every week
+# or two), and at 4 two such days in a week made half a shift. A real change
+# of 3 spreads a day still reaches h on its third day (2 + 2 + 2 >= 5).
+Z_CLIP = 3.0
 # k = 1 and h = 5, not the textbook 0.5 and 4-5: a baseline learned from two
 # weeks has a median off by about a third of a spread, and real days have
 # heavy tails, so with k = 0.5 plain noise accumulated into "shifts" (measured
@@ -67,6 +70,8 @@ SETTLED_VALUES = 10  # a change is accepted only when its last values show no tr
 RECOVERED_Z = 1.5
 RECENT_DAYS = 7  # a change's "recent" value averages at most this many days since its onset
 FULL_BASELINE = 14  # values a usual needs for confidence not to be discounted
+Z_WEEKLY = 2.0  # a weekly count this many spreads from usual is a change (see `weekly`)
+WEEK_DAYS = 7
 _MEMORY_DAYS = 2 * DRIFT_WINDOW_DAYS  # how long judged values are remembered
 
 
@@ -121,6 +126,18 @@ class Tracker:
     open: OpenChange | None = None
 
 
+def evidence(tracker: Tracker) -> float:
+    """How much evidence of a change the tracker holds now, in CUSUM units (h: found).
+
+    The larger CUSUM sum while watching; the change's own evidence (a shift) or
+    h (a drift) while a change is open. A day-level measure of the detector's
+    state: what the evaluation's per-day AUC of the detector ranks days by.
+    """
+    if tracker.open is not None:
+        return tracker.open.evidence if tracker.open.shape is Shape.SHIFT else CUSUM_H
+    return max(tracker.high, tracker.low)
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     tracker: Tracker
@@ -157,6 +174,8 @@ def judge(tracker: Tracker, day: date, value: float) -> Step:
 
 def _watch(tracker: Tracker, usual: Usual, day: date, value: float, z: float) -> Step:
     behaviour = tracker.behaviour
+    if behaviour.weekly:
+        return _watch_weekly(tracker, usual, day, value, z)
     clipped = max(-Z_CLIP, min(Z_CLIP, z))
     high = max(0.0, tracker.high + clipped - CUSUM_K)
     low = max(0.0, tracker.low - clipped - CUSUM_K)
@@ -199,6 +218,22 @@ def _watch(tracker: Tracker, usual: Usual, day: date, value: float, z: float) ->
     if max(high, low) < BUILDING:
         tracker = replace(tracker, kept=keep(tracker.kept, Kept(day, value)))
     return Step(tracker, z, ())
+
+
+def _watch_weekly(tracker: Tracker, usual: Usual, day: date, value: float, z: float) -> Step:
+    """A weekly count: a week far from usual, and beyond every recent week, is a shift.
+
+    Beyond every recent week: in a home where two nights of a week with the
+    door opened happen now and then, such a week is not news.
+    """
+    recent = [k.value for k in tracker.kept[-WINDOW:]]
+    beyond = value > max(recent) if z > 0 else value < min(recent)
+    meaningful = tracker.behaviour.meaningful(usual.median)
+    if abs(z) >= Z_WEEKLY and abs(value - usual.median) >= meaningful and beyond:
+        onset = day - timedelta(days=WEEK_DAYS - 1)
+        change = OpenChange(Shape.SHIFT, z > 0, onset, day, usual, CUSUM_H * abs(z) / Z_WEEKLY)
+        return _opened(tracker, change, abs(z) / (2 * Z_WEEKLY))
+    return Step(replace(tracker, kept=keep(tracker.kept, Kept(day, value))), z, ())
 
 
 def _opened(tracker: Tracker, change: OpenChange, strength: float) -> Step:

@@ -21,6 +21,14 @@ HEADLINES: dict[str, tuple[str, str]] = {
     "minutes_out": ("More time out of the house", "Less time out of the house"),
     "active_minutes": ("More active at home", "Less active at home"),
     "longest_still_minutes": ("Longer spells without moving", "Shorter spells without moving"),
+    "night_exits_week": (
+        "Outside door opened at night more often",
+        "Outside door opened at night less often",
+    ),
+    "activity_pattern": (
+        "The day's pattern of activity is unusual",
+        "The day's pattern of activity is more regular than usual",
+    ),
 }
 
 
@@ -31,6 +39,8 @@ def show(behaviour: str, value: float) -> str:
         return clock(value)
     if unit is Unit.MINUTES:
         return duration(value)
+    if unit is Unit.SCORE:
+        return f"unusualness {count(value)}"
     return count(value)
 
 
@@ -66,6 +76,8 @@ def sentence(
     if shape == "unusual_day":
         return f"{headline(behaviour, higher)} today: {now}; usually {before}."
     lead = headline(behaviour, higher)
+    if behaviour == "night_exits_week":
+        return f"{lead}: {now} times in the last 7 nights; usually {before}."
     if shape == "drift":
         lead = f"{lead}, little by little"
     span = "today" if recent_days == 1 else f"on average over the last {recent_days} days"

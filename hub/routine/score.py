@@ -16,13 +16,15 @@ so replaying a month gives what the live hub would have said each day.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from hub.routine import explain
-from hub.routine.behaviours import BEHAVIOURS, BY_NAME, Unit
+from hub.routine.baseline import Usual, usual_for
+from hub.routine.behaviours import BEHAVIOURS, BY_NAME, DayExtras, Unit
+from hub.routine.day_signs import DaySigns
 from hub.routine.day_types import DayType, day_types
-from hub.routine.detect import Finding, Shape, Tracker, judge, learn
+from hub.routine.detect import Finding, Shape, Tracker, evidence, judge, learn
 from hub.routine.features import DayFeatures
 
 
@@ -47,21 +49,46 @@ class RoutineDayResult:
     flagged: bool
     changes: tuple[Change, ...]
     z: Mapping[str, float]  # robust z of each behaviour that had a baseline
+    # What was usual for each behaviour that had a baseline, as the day was judged
+    # against it (the weekly summary draws the usual range from it).
+    usual: Mapping[str, Usual] = field(default_factory=dict)
+    # The strongest evidence of a change any behaviour held after this day (CUSUM
+    # units, see detect.evidence); None on days not judged.
+    evidence: float | None = None
 
 
-def score_days(days: Sequence[DayFeatures]) -> list[RoutineDayResult]:
-    """The routine result of each day; `days` are consecutive local dates, oldest first."""
+def score_days(
+    days: Sequence[DayFeatures],
+    signs: Mapping[date, DaySigns] | None = None,
+    pattern_z: Mapping[date, float | None] | None = None,
+) -> list[RoutineDayResult]:
+    """The routine result of each day; `days` are consecutive local dates, oldest first.
+
+    `signs` (from the events, `day_signs.py`) let visitors days and night-time
+    door use be recognised; `pattern_z` (the model's calibrated score per date,
+    `model.py`) adds the day's activity pattern as one more behaviour. Without
+    them those behaviours are simply not judged.
+    """
     trackers = {b.name: Tracker(b) for b in BEHAVIOURS}
     results = []
-    for day, kind in zip(days, day_types(days), strict=True):
+    for day, kind in zip(days, day_types(days, signs), strict=True):
         if kind not in (DayType.NORMAL, DayType.LEARNING):
             # Not a day of the person's routine: it teaches and raises nothing.
             results.append(RoutineDayResult(day.date, kind, None, False, (), {}))
             continue
         zs: dict[str, float] = {}
+        held: list[float] = []
+        usuals: dict[str, Usual] = {}
         findings: list[Finding] = []
         for behaviour in BEHAVIOURS:
-            value = behaviour.value(day)
+            usual = usual_for(trackers[behaviour.name].kept, day.date, behaviour.floor)
+            if usual is not None:
+                usuals[behaviour.name] = usual
+            extras = DayExtras(
+                signs.get(day.date) if signs else None,
+                pattern_z.get(day.date) if pattern_z else None,
+            )
+            value = behaviour.measure(day, extras)
             if value is None:
                 continue
             step_of = learn if kind is DayType.LEARNING else judge
@@ -70,9 +97,15 @@ def score_days(days: Sequence[DayFeatures]) -> list[RoutineDayResult]:
             findings.extend(step.findings)
             if step.z is not None:
                 zs[behaviour.name] = round(step.z, 2)
+                held.append(evidence(step.tracker))
         score = round(max(abs(z) for z in zs.values()), 1) if zs else None
         changes = tuple(change_of(f) for f in findings)
-        results.append(RoutineDayResult(day.date, kind, score, bool(changes), changes, zs))
+        strongest = round(max(held), 2) if held else None
+        results.append(
+            RoutineDayResult(
+                day.date, kind, score, bool(changes), changes, zs, usuals, evidence=strongest
+            )
+        )
     return results
 
 

@@ -203,6 +203,36 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        "0008_accounts",
+        (
+            # People who may use the web app (hub/accounts/). Passwords as argon2 hashes.
+            """CREATE TABLE accounts (
+                name TEXT PRIMARY KEY,
+                role TEXT NOT NULL,             -- family, paid_carer, coordinator, admin
+                password_hash TEXT NOT NULL,
+                created_us INTEGER NOT NULL,
+                password_changed_us INTEGER NOT NULL
+            )""",
+            # Server-side sessions: the cookie holds a random token, only its hash is stored.
+            """CREATE TABLE web_sessions (
+                token_hash BLOB PRIMARY KEY,
+                account TEXT NOT NULL,
+                csrf TEXT NOT NULL,             -- the token every form of this session carries
+                created_us INTEGER NOT NULL,
+                last_used_us INTEGER NOT NULL,
+                expires_us INTEGER NOT NULL
+            )""",
+            "CREATE INDEX web_sessions_account ON web_sessions (account)",
+            # API tokens (`hearth user token`), hashed like the sessions.
+            """CREATE TABLE api_tokens (
+                token_hash BLOB PRIMARY KEY,
+                account TEXT NOT NULL,
+                created_us INTEGER NOT NULL
+            )""",
+            "CREATE INDEX api_tokens_account ON api_tokens (account)",
+        ),
+    ),
+    Migration(
         "0009_unacked_batches",
         (
             # One row per committed batch instead of one per message (hub/store/redelivery.py):
@@ -211,6 +241,29 @@ MIGRATIONS: tuple[Migration, ...] = (
             """CREATE TABLE unacked_batches (
                 batch INTEGER PRIMARY KEY,
                 pairs BLOB NOT NULL   -- 10 bytes a message: packet id (2, big-endian), digest (8)
+            )""",
+        ),
+    ),
+    Migration(
+        "0010_weekly_mail",
+        (
+            # The weekly summary e-mailed to co-ordinators (hub/summary/mailing.py):
+            # each week queued once, ever, with its PDF; one row per e-mail to send.
+            """CREATE TABLE weekly_summaries (
+                week TEXT PRIMARY KEY,          -- the Monday, YYYY-MM-DD; present = queued, ever
+                pdf BLOB NOT NULL,
+                queued_us INTEGER NOT NULL
+            )""",
+            """CREATE TABLE weekly_mail (
+                week TEXT NOT NULL REFERENCES weekly_summaries (week),
+                recipient TEXT NOT NULL,
+                channel INTEGER NOT NULL,       -- index into the recipient's channels
+                state TEXT NOT NULL,            -- pending, sent, failed
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_us INTEGER NOT NULL,
+                sent_us INTEGER,
+                last_error TEXT,
+                PRIMARY KEY (week, recipient, channel)
             )""",
         ),
     ),

@@ -16,7 +16,6 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
@@ -108,12 +107,3 @@ def ack_routes(
         Route("/ack/{token}", show, methods=["GET"]),
         Route("/ack/{token}", acknowledge, methods=["POST"]),
     ]
-
-
-def create_app(
-    config: HearthConfig,
-    alerts: Acknowledger,
-    key: Callable[[], bytes],
-    now: Callable[[], datetime],
-) -> Starlette:
-    return Starlette(routes=ack_routes(config, alerts, key, now))

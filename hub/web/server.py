@@ -38,6 +38,9 @@ def listen(settings: Web) -> socket.socket:
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Inherited by the accepted connections (Linux): without it a response written in
+    # two parts (headers, body) waits ~40 ms for the client's delayed ACK (Nagle).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((settings.host, settings.port))
         sock.listen(64)
@@ -62,6 +65,7 @@ class WebServer:
             lifespan="off",
         )
         self._server = _EmbeddedServer(config)
+        self._app = app
         self._settings = settings
         self._task: asyncio.Task[None] | None = None
         self.port = settings.port
@@ -86,3 +90,7 @@ class WebServer:
             await asyncio.wait_for(self._task, 5)
         except TimeoutError:
             self._task.cancel()
+        # The app's database thread and connection (hub/web/readings.py), if it has one.
+        readings = getattr(self._app.state, "readings", None)
+        if readings is not None:
+            await asyncio.get_running_loop().run_in_executor(None, readings.close)

@@ -37,6 +37,10 @@ from tests.replay.conftest import CONFIG, ORDONEZ, hearth, one_error_line
 from tests.routine.routine_changes import first_report, later_mornings, without_sensors
 
 MAX_DELAY_DAYS = 2  # reported on the onset day or one of the two after: within 3 days
+# Getting up later in Ordonez B was found 2 days after onset until the spread
+# became tail-aware and z was clipped at 3 (to cut false alerts on resampled
+# real days, docs/evaluation/routine.md); it is now found 4 days after.
+MAX_TIME_UP_DELAY_DAYS = 4
 
 
 @dataclass(frozen=True)
@@ -218,7 +222,7 @@ def test_getting_up_90_minutes_later_is_found(name: str, request: pytest.Fixture
     delay = _delay(results, "time_up", onset)
     print(f"{name} time up +90 min: reported {delay} day(s) after onset")
     assert delay is not None
-    assert delay <= MAX_DELAY_DAYS
+    assert delay <= MAX_TIME_UP_DELAY_DAYS
     found = first_report(results, "time_up", onset)
     assert found is not None
     change = next(c for c in found.changes if c.behaviour == "time_up")

@@ -186,7 +186,13 @@ def test_every_behaviour_has_a_plain_sentence_both_ways(behaviour: str) -> None:
             behaviour, higher=higher, shape="shift", usual=100, recent=150, recent_days=4
         )
         assert text.endswith(".")
-        assert "on average over the last 4 days; usually" in text
+        # A weekly count says its own span (its value already covers 7 nights).
+        span = (
+            "in the last 7 nights"
+            if behaviour == "night_exits_week"
+            else "on average over the last 4 days"
+        )
+        assert f"{span}; usually" in text
         assert "_" not in text  # no field names in what a carer reads
 
 

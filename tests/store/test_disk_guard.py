@@ -34,6 +34,10 @@ def alerts_of(db: Path) -> list[tuple[str, str]]:
         conn.close()
 
 
+def disk_alerts(db: Path) -> list[tuple[str, str]]:
+    return [alert for alert in alerts_of(db) if alert[0] == "disk_space"]
+
+
 def test_a_nearly_full_disk_prunes_old_raw_events_and_raises_one_maintenance_alert(
     broker: LocalBroker, tmp_path: Path
 ) -> None:
@@ -59,7 +63,9 @@ def test_a_nearly_full_disk_prunes_old_raw_events_and_raises_one_maintenance_ale
     hub = HubThread(config, setup=low_disk).start()
     try:
         assert wait_for(lambda: event_count(config.storage.path) == 2, 10)
-        assert wait_for(lambda: alerts_of(config.storage.path) == [("disk_space", "warning")], 10)
+        # Only the disk's alerts: the safety rules may add their own, depending on the
+        # hour the test runs (an empty home is "not up" by late morning).
+        assert wait_for(lambda: disk_alerts(config.storage.path) == [("disk_space", "warning")], 10)
     finally:
         hub.stop()
 

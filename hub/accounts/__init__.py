@@ -1,0 +1,1 @@
+"""Accounts of the people who use the web app: roles, passwords, sessions, API tokens."""
