@@ -33,24 +33,15 @@ from collections.abc import Mapping, Sequence
 
 from hub.config.models import Role
 from hub.routine.features import DayFeatures
+from hub.routine.layout import BATHROOM_ROLES, EXIT_ROLES, KITCHEN_ROLES
 
 HOURS = 24
 MINUTES_CAP = 60
 CHANNEL_ROLES: Mapping[str, frozenset[Role]] = {
-    "kitchen": frozenset(
-        {
-            Role.FRIDGE,
-            Role.FREEZER,
-            Role.KETTLE,
-            Role.COOKER,
-            Role.MICROWAVE,
-            Role.TOASTER,
-            Role.DISHWASHER,
-            Role.CUPBOARD,
-        }
-    ),
-    "bathroom": frozenset({Role.TOILET, Role.SHOWER, Role.BASIN}),
-    "exit": frozenset({Role.FRONT_DOOR, Role.BACK_DOOR}),
+    # The features' kitchen appliances, and cupboards: opening one is a kitchen activity.
+    "kitchen": KITCHEN_ROLES | {Role.CUPBOARD},
+    "bathroom": BATHROOM_ROLES,
+    "exit": EXIT_ROLES,
     "rest": frozenset({Role.BED, Role.CHAIR}),
 }
 CHANNELS: tuple[str, ...] = ("all", *CHANNEL_ROLES)

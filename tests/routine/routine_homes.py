@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,10 +34,16 @@ def home(
         for name, spec in FULL_HOME.items()
         if name not in without and (not only or name in only)
     }
-    rooms = sorted({room for _, room, _ in chosen.values()})
+    return config_with(chosen, zone)
+
+
+def config_with(
+    sensors: Mapping[str, tuple[Kind, str, Role]], zone: str, **config: object
+) -> HearthConfig:
+    """A home with these sensors (name: kind, room, role), each on a generic topic."""
     return HearthConfig(
         home=Home(id="test-home", timezone=zone),
-        rooms=[Room(id=room) for room in rooms],
+        rooms=[Room(id=room) for room in sorted({room for _, room, _ in sensors.values()})],
         sensors=[
             Sensor(
                 id=name,
@@ -45,8 +52,9 @@ def home(
                 room=room,
                 role=role,
             )
-            for name, (kind, room, role) in chosen.items()
+            for name, (kind, room, role) in sensors.items()
         ],
+        **config,  # type: ignore[arg-type]
     )
 
 

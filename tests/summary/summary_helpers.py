@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from hub.config.models import HearthConfig, Home, Match, Role, Room, Sensor
-from hub.events import Kind, Source
+from hub.config.models import HearthConfig, Role
+from hub.events import Kind
 from hub.routine.features import DayFeatures
+from tests.routine.routine_homes import config_with
 
 SENSORS = {
     "bed": (Kind.PRESSURE, "bedroom", Role.BED),
@@ -25,22 +26,7 @@ SENSORS = {
 
 
 def small_home(zone: str = "Europe/London", **config: object) -> HearthConfig:
-    rooms = sorted({room for _, room, _ in SENSORS.values()})
-    return HearthConfig(
-        home=Home(id="test-home", timezone=zone),
-        rooms=[Room(id=room) for room in rooms],
-        sensors=[
-            Sensor(
-                id=name,
-                match=Match(source=Source.GENERIC, topic=f"test/{name}"),
-                kind=kind,
-                room=room,
-                role=role,
-            )
-            for name, (kind, room, role) in SENSORS.items()
-        ],
-        **config,  # type: ignore[arg-type]
-    )
+    return config_with(SENSORS, zone, **config)
 
 
 def crafted_day(on: date, zone: str = "Europe/London", **changes: object) -> DayFeatures:
