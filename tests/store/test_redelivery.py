@@ -173,3 +173,16 @@ def test_records_of_a_database_from_before_batches_are_kept(tmp_path: Path) -> N
     assert acked == [SECOND | 12]
     assert writer._conn.execute("SELECT count(*) FROM unacked").fetchone()[0] == 0
     assert unacked_rows(writer) == 1
+
+
+def test_the_records_keep_each_packet_id_once_in_fixed_space() -> None:
+    records = redelivery.Records()
+    one, two = redelivery.digest("t", b"1"), redelivery.digest("t", b"2")
+    assert records.get(0) is None
+    records.put(0, one, None)  # taken, not yet stored
+    records.put(65535, two, 7)
+    assert records.get(0) == (one, None)
+    assert records.get(65535) == (two, 7)
+    records.put(0, two, 3)  # the id came round: the newer message's record
+    assert records.pop(0) == (two, 3)
+    assert records.get(0) is None
