@@ -304,7 +304,15 @@ def apply_migrations(db: sqlite_utils.Database) -> list[str]:
         if migration.name in done:
             continue
         with db.conn:
-            db.conn.execute("BEGIN")
+            # IMMEDIATE takes the write lock before looking again: two processes opening
+            # a new database at once (a hub and `hearth doctor`, say) would otherwise
+            # both apply it, and the second fail on "table ... already exists".
+            db.conn.execute("BEGIN IMMEDIATE")
+            recorded = db.conn.execute(
+                "SELECT 1 FROM _migrations WHERE name = ?", (migration.name,)
+            ).fetchone()
+            if recorded is not None:
+                continue
             for statement in migration.statements:
                 db.conn.execute(statement)
             db.conn.execute(
