@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -33,6 +33,7 @@ from hub.web.render import PRIVATE_HEADERS, Pages
 from hub.web.weekly_link import WeeklyLink, WeekNotFound
 
 LONGEST_MODE = timedelta(days=90)
+T = TypeVar("T")
 BUSY = "The weekly summary could not be made just now; please try again in a minute."
 
 log = logging.getLogger(__name__)
@@ -193,35 +194,37 @@ class CarerPages:
         return self.pages.render(request, visitor, "summary_list.html", weeks=weeks)
 
     async def weekly_page(self, request: Request, visitor: Visitor) -> Response:
+        body = await self._week(request, visitor, self.weekly.fragment)
+        if isinstance(body, Response):
+            return body
         monday = _monday(request)
-        if monday is None:
-            return self.pages.problem(request, visitor, 404, "Weeks are named by their Monday.")
-        try:
-            body = await self.weekly.fragment(monday)
-        except WeekNotFound as exc:
-            return self.pages.problem(request, visitor, 404, str(exc))
-        except ChildFailed as exc:
-            log.error("weekly summary of %s: %s", monday, exc)  # noqa: TRY400
-            return self.pages.problem(request, visitor, 503, BUSY)
         return self.pages.render(request, visitor, "summary.html", monday=monday, body=body)
 
     async def weekly_pdf(self, request: Request, visitor: Visitor) -> Response:
+        pdf = await self._week(request, visitor, self.weekly.pdf)
+        if isinstance(pdf, Response):
+            return pdf
+        headers = PRIVATE_HEADERS | {
+            "Content-Disposition": f'attachment; filename="hearth-week-{_monday(request)}.pdf"'
+        }
+        return Response(pdf, media_type="application/pdf", headers=headers)
+
+    async def _week(
+        self, request: Request, visitor: Visitor, make: Callable[[date], Awaitable[T]]
+    ) -> T | Response:
+        """`make(monday)` for the week the URL names, or the page saying why not."""
         monday = _monday(request)
         if monday is None:
             return self.pages.problem(request, visitor, 404, "Weeks are named by their Monday.")
         try:
-            pdf = await self.weekly.pdf(monday)
+            return await make(monday)
         except WeekNotFound as exc:
             return self.pages.problem(request, visitor, 404, str(exc))
         except PdfError as exc:
             return self.pages.problem(request, visitor, 503, str(exc))
         except ChildFailed as exc:
-            log.error("weekly summary PDF of %s: %s", monday, exc)  # noqa: TRY400
+            log.error("weekly summary of %s: %s", monday, exc)  # noqa: TRY400
             return self.pages.problem(request, visitor, 503, BUSY)
-        headers = PRIVATE_HEADERS | {
-            "Content-Disposition": f'attachment; filename="hearth-week-{monday}.pdf"'
-        }
-        return Response(pdf, media_type="application/pdf", headers=headers)
 
     async def accounts(self, request: Request, visitor: Visitor) -> Response:
         found = await self.readings.run(lambda conn: AccountStore(conn).accounts())
