@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from hub.evaluation.inject import Change, ChangeKind, inject
+from hub.config.models import Role
+from hub.evaluation.inject import Change, ChangeKind, Context, inject
 from hub.evaluation.pipeline import Prepared
 from hub.routine import daily_features
 from hub.routine.behaviours import wall_minutes
 from hub.routine.day_signs import day_signs
+from hub.events import Event, Kind, Source
 from hub.routine.features import DayFeatures
+from hub.routine.layout import layout_of
+from tests.routine.routine_homes import config_with
 
 ONSET_INDEX = 35
 
@@ -131,3 +136,46 @@ def test_nothing_changes_before_the_onset(ordonez_b_stream: Prepared, kind: Chan
     days = {d.date: d for d in daily_features(events, prepared.config)}
     for day in prepared.days[1 : ONSET_INDEX - 2]:
         assert days[day.date] == day
+
+
+def test_a_cupboard_left_open_for_days_does_not_join_every_kitchen_visit() -> None:
+    """A use that seems to last days (resampled days joined) must not make one giant visit.
+
+    Kitchen visits are dropped whole, each with probability 0.5. Were the
+    cupboard's opening and its closing 11 days later one use, every fridge
+    visit between would join it into a single visit, kept or dropped as one.
+    """
+    config = config_with(
+        {
+            "fridge": (Kind.CONTACT, "kitchen", Role.FRIDGE),
+            "cupboard": (Kind.CONTACT, "kitchen", Role.CUPBOARD),
+            "hall_pir": (Kind.MOTION, "hall", Role.ROOM),
+        },
+        "Europe/London",
+    )
+    zone = ZoneInfo("Europe/London")
+    first = date(2025, 3, 3)
+
+    def at(day: int, hour: int, sensor: str, value: bool) -> Event:
+        wall = datetime.combine(first + timedelta(days=day), time(hour), tzinfo=zone)
+        kind = Kind.MOTION if sensor == "hall_pir" else Kind.CONTACT
+        return Event(wall.astimezone(UTC), sensor, kind, value, Source.GENERIC)
+
+    events = [at(1, 7, "cupboard", True), at(11, 21, "cupboard", False)]
+    for day in range(12):
+        for hour in (8, 13, 19):
+            events += [at(day, hour, "fridge", True), at(day, hour, "fridge", False)]
+    events.sort(key=lambda event: event.time)
+    context = Context(layout_of(config), {}, [], seed=3)
+    onset = first + timedelta(days=1)
+    changed = inject(events, Change(ChangeKind.LESS_KITCHEN, onset), context)
+
+    def openings(stream: list[Event]) -> int:
+        return sum(
+            1
+            for e in stream
+            if e.sensor == "fridge" and e.value is True and e.time.astimezone(zone).date() >= onset
+        )
+
+    kept = openings(changed) / openings(events)
+    assert 0.25 <= kept <= 0.75, kept
