@@ -4,10 +4,17 @@ Only `normal` days are judged and feed the baseline after learning; the others
 are shown in the results but raise no change and teach the baseline nothing.
 When several apply, the first in this list wins:
 
-- **low-coverage**: the data do not cover the whole day (`partial`), or fewer
-  than half as many sensors reported as usually do (the median of the
-  previous `COVERAGE_WINDOW` full days; before any, half the configured
-  sensors). A dead hub or a flat battery is not a change in the person.
+- **low-coverage**: the data do not cover the whole day (`partial`), or
+  fewer than half of the sensors that report every day reported. A sensor
+  reports every day when it did on `DAILY_SHARE` of the previous
+  `COVERAGE_WINDOW` full days (once there are `DAILY_HISTORY` of them; until
+  then, half as many sensors as reported on the median earlier full day, or
+  half the configured sensors on the first). A dead hub or a flat battery is
+  not a change in the person, and neither is a quiet day: a person who does
+  less still passes the hall and the bed, but leaves the cupboards and
+  the toaster alone (when any "fewer than usual" count of sensors judged
+  coverage, a drop of 40% in activity made a third of one dataset home's
+  days "low-coverage", and no change in them could be seen).
 - **away**: out overnight. The day's night found no sleep, nothing moved at
   home between midnight and 06:00, and the person was out at least
   `AWAY_MINUTES_OUT` minutes that day (an outing through the night). The day
@@ -29,6 +36,7 @@ When several apply, the first in this list wins:
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import StrEnum
@@ -38,6 +46,8 @@ from hub.routine.day_signs import DaySigns
 from hub.routine.features import DayFeatures
 
 COVERAGE_WINDOW = 28
+DAILY_SHARE = 0.8
+DAILY_HISTORY = 7
 AWAY_MINUTES_OUT = 300.0
 NIGHT_HOURS = range(0, 6)
 VISITOR_MINUTES = 5
@@ -83,17 +93,21 @@ def day_types(
 
 def _low_coverage(days: Sequence[DayFeatures]) -> list[bool]:
     flags = []
-    full_counts: list[int] = []  # sensors reporting on previous full days
+    full: list[frozenset[str]] = []  # the sensors reporting on each previous full day
     for day in days:
-        reporting = len(day.sensors_reporting)
-        if full_counts:
-            usual = statistics.median(full_counts[-COVERAGE_WINDOW:])
+        reporting = frozenset(day.sensors_reporting)
+        recent = full[-COVERAGE_WINDOW:]
+        if len(recent) >= DAILY_HISTORY:
+            times = Counter(sensor for sensors in recent for sensor in sensors)
+            daily = {s for s, n in times.items() if n >= DAILY_SHARE * len(recent)}
+            few = len(reporting & daily) < len(daily) / 2
+        elif recent:
+            few = len(reporting) < statistics.median(len(r) for r in recent) / 2
         else:
-            usual = len(day.sensors_reporting) + len(day.sensors_silent)
-        few = reporting < usual / 2
+            few = len(reporting) < (len(reporting) + len(day.sensors_silent)) / 2
         flags.append(day.partial or few)
         if not day.partial and not few:
-            full_counts.append(reporting)
+            full.append(reporting)
     return flags
 
 

@@ -199,3 +199,18 @@ def test_every_behaviour_has_a_plain_sentence_both_ways(behaviour: str) -> None:
 def test_two_steady_months_of_active_minutes_open_no_change() -> None:
     _, steps = fold("active_minutes", [300.0 + (i % 7) * 5 for i in range(60)])
     assert not any(step.findings for step in steps)
+
+
+def test_a_quieter_day_is_not_low_coverage_while_the_daily_sensors_report() -> None:
+    # Sensors 0-2 report every day; 3-9 on two days in three, as the person uses them,
+    # and from day 20 not at all (a person doing far less).
+    days = steady_days(30)
+    for i, day in enumerate(days):
+        everyday = day.sensors_reporting[:3]
+        sometimes = tuple(s for k, s in enumerate(day.sensors_reporting[3:]) if (i + k) % 3)
+        days = with_day(days, i, sensors_reporting=everyday + (sometimes if i < 20 else ()))
+    types = day_types(days)
+    assert DayType.LOW_COVERAGE not in types[1:]
+    # Two of the three daily ones silent: sensors (or the hub) down, whatever else reported.
+    silent = with_day(days, 25, sensors_reporting=days[25].sensors_reporting[:1])
+    assert day_types(silent)[25] is DayType.LOW_COVERAGE
