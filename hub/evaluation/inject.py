@@ -7,7 +7,9 @@ either abrupt (full size from the onset) or gradual: `strength` grows
 linearly over `ramp_days` (1/14 on the onset, full on its 14th day).
 Where a change needs to know when the person slept or went out, it reads the
 unchanged stream's own features and outings (`Context`), as a person whose
-routine changed would change what they really did.
+routine changed would change what they really did. A change is injected only
+into homes with the sensors it acts on (`applicable`) and persons whose days
+hold what it changes (`not_in_routine` says why not).
 
 Each kind, its size at full strength, and exactly how:
 
@@ -65,6 +67,7 @@ ACTIVITY_DROP = 0.4
 NIGHTS_A_WEEK = (2, 3)
 KITCHEN_VISIT_GAP = timedelta(minutes=5)
 BURST_GAP = timedelta(minutes=2)
+IN_ROUTINE = 0.5  # times a day (or night) the person does what a change alters, at least
 LONGEST_USE = LONGEST_ACTIVITY  # as long as the timeline lets one activity last
 
 
@@ -129,6 +132,42 @@ def applicable(kind: ChangeKind, layout: Layout) -> bool:
     if kind is ChangeKind.NIGHT_TOILET:
         return bool(_toilet_sensors(layout))
     return True
+
+
+def not_in_routine(kind: ChangeKind, context: Context) -> str | None:
+    """Why the person's unchanged days leave `kind` nothing to change, or None.
+
+    A change alters something the person does: it is injected only where the
+    unchanged days show it often enough that the change makes a difference a
+    detector could see. Where the home cannot tell when the person slept (no
+    bed mat and no motion sensor), getting up later moves nothing and no
+    night-time event can be told from a daytime one; where the person gets up
+    for the toilet less than every other night, 2.5 times as many visits adds
+    less than one a night in three; where the person goes out on fewer than
+    half of the days, stopping is what the days already look like. Such cases
+    would be counted as missed without anything having changed.
+    """
+    days = [d for d in context.days.values() if not d.partial]
+    if not days:
+        return "the stream has no whole day"
+    if kind in (ChangeKind.LATER_UP, ChangeKind.NIGHT_TOILET, ChangeKind.NIGHT_DOOR):
+        nights = sum(d.time_up is not None and d.bedtime is not None for d in days)
+        if nights < IN_ROUTINE * len(days):
+            return (
+                f"the home tells when the person slept on {nights} of {len(days)} days "
+                "(no bed mat or motion sensor)"
+            )
+    if kind is ChangeKind.NIGHT_TOILET:
+        visits = [d.night_toilet_visits for d in days if d.night_toilet_visits is not None]
+        usual = statistics.fmean(visits) if visits else 0.0
+        if usual < IN_ROUTINE:
+            return f"the person gets up for the toilet {usual:.2f} times a night"
+    if kind is ChangeKind.NO_OUTINGS:
+        outings = [d.outings for d in days if d.outings is not None]
+        usual = statistics.fmean(outings) if outings else 0.0
+        if usual < IN_ROUTINE:
+            return f"the person goes out {usual:.2f} times a day"
+    return None
 
 
 def inject(events: Sequence[Event], change: Change, context: Context) -> list[Event]:

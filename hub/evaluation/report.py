@@ -69,6 +69,11 @@ def figures(evaluation: Evaluation) -> dict[str, object]:
         },
         "false_alerts_by_behaviour": {h.home: h.false_by_behaviour for h in evaluation.homes},
         "day_types": {h.home: h.day_types for h in evaluation.homes},
+        "not_injected": {
+            h.home: {kind.value: sorted(set(why)) for kind, why in h.not_injected.items()}
+            for h in evaluation.homes
+            if h.not_injected
+        },
         "scenarios": [
             {
                 "change": kind.value,
@@ -150,7 +155,8 @@ def _markdown(evaluation: Evaluation, plots: Sequence[str]) -> list[str]:
         f"an onset drawn from day {s.earliest_onset} to day {s.days - s.horizon}; "
         f"the changed stream runs {s.horizon} days past the onset "
         "(`hub/evaluation/inject.py` says exactly which events move, go or are added). "
-        "A change is injected only into homes with the sensors it acts on.",
+        "A change is injected only into homes with the sensors it acts on, and "
+        "persons whose days hold what it changes (see 'Changes not injected').",
         "- **Pipeline**: the real one, `daily_features` -> `day_signs` -> `score_days` "
         "-> `routine_conditions`, the alerts being the conditions as the live hub "
         "raises them (one per behaviour while it holds).",
@@ -242,6 +248,7 @@ def _markdown(evaluation: Evaluation, plots: Sequence[str]) -> list[str]:
             lines.append(
                 f"| {DESCRIPTIONS[kind]} | {shape} | {len(group)} | " + " | ".join(cells) + " |"
             )
+    lines += _not_injected(evaluation)
     lines += ["", "Detected by the full system, per home:", ""]
     homes = [h.home for h in evaluation.homes]
     lines.append("| change | shape | " + " | ".join(homes) + " |")
@@ -261,6 +268,31 @@ def _markdown(evaluation: Evaluation, plots: Sequence[str]) -> list[str]:
             f"| {home.home} | " + " | ".join(str(home.day_types.get(k, 0)) for k in kinds) + " |"
         )
     return lines
+
+
+def _not_injected(evaluation: Evaluation) -> list[str]:
+    rows = [
+        f"| {home.home} | {DESCRIPTIONS[kind]} | {'; '.join(sorted(set(why)))} |"
+        for home in evaluation.homes
+        for kind, why in home.not_injected.items()
+    ]
+    if not rows:
+        return []
+    return [
+        "",
+        "### Changes not injected",
+        "",
+        "A change is injected only where the unchanged days hold what it changes "
+        "(`hub/evaluation/inject.py`, `not_in_routine`): the home can tell when the "
+        "person slept (time up, night-time toilet visits and door use need the night), "
+        "and the person gets up for the toilet at night, or goes out, at least every "
+        "other day on average. Elsewhere nothing would change, and a miss would say "
+        "nothing of the detector. Not injected:",
+        "",
+        "| home | change | why (per stream) |",
+        "|---|---|---|",
+        *rows,
+    ]
 
 
 def _verdicts(evaluation: Evaluation, cases: Sequence[Case]) -> list[str]:

@@ -10,6 +10,8 @@ each). On each stream:
 2. each change kind the home has sensors for is injected, abrupt and gradual
    (14-day ramp), at an onset drawn from `earliest_onset` to
    `days - horizon` dates, and the changed stream runs through the pipeline;
+   a change the person's days give nothing to change (`not_in_routine`) is
+   not injected, and the report says why;
 3. every method (`methods.py`) scores and alerts on both.
 
 Figures (`metrics.py`): per home and method, false alerts per 30 days;
@@ -35,7 +37,7 @@ from hub.config.loader import load_config
 from hub.config.models import HearthConfig
 from hub.evaluate import CONFIGS, DATASET_FILES, data_file, home_events
 from hub.evaluation import methods
-from hub.evaluation.inject import Change, ChangeKind, applicable
+from hub.evaluation.inject import Change, ChangeKind, applicable, not_in_routine
 from hub.evaluation.metrics import auc, detected, first_alert_delay, per_30_days
 from hub.evaluation.pipeline import Days, Prepared, alerts, changed, prepare, unchanged
 from hub.evaluation.resample import DEFAULT_START, Stream, as_stream, resample
@@ -93,6 +95,8 @@ class HomeStreams:
     false_alerts: dict[str, int] = field(default_factory=dict)
     false_by_behaviour: dict[str, int] = field(default_factory=dict)
     day_types: dict[str, int] = field(default_factory=dict)
+    # Changes not injected (`inject.not_in_routine`): the reason, once per stream and shape.
+    not_injected: dict[ChangeKind, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -221,30 +225,18 @@ def evaluate_routine(
                 stream = _simulated(config, zone, settings.days, seed)
             else:
                 stream = resample(config.home.id, events, zone, days=settings.days, seed=seed)
-            prepared = prepare(config, stream, seed)
-            cache: dict[int, float | None] = {}
-            base = _run(prepared, unchanged(prepared), pattern=pattern, cache=cache, seed=seed)
-            _count_false(home, base, prepared)
+            base, injected = _one_stream(
+                prepare(config, stream, seed),
+                home,
+                index=index,
+                settings=settings,
+                pattern=pattern,
+                progress=progress,
+            )
             unchanged_forest.append(base.forest)
-            progress(f"{config.home.id} stream {index + 1}")
-            rng = random.Random(seed)
-            for kind in ChangeKind:
-                if not applicable(kind, prepared.context.layout):
-                    continue
-                for shape, ramp in SHAPES.items():
-                    onset = stream.date_of(
-                        rng.randint(settings.earliest_onset, settings.days - settings.horizon)
-                    )
-                    change = Change(kind, onset, ramp)
-                    days = changed(prepared, change, settings.horizon)
-                    after = _run(
-                        prepared, days, pattern=pattern, cache=cache, seed=seed, forest=base.fitted
-                    )
-                    case = Case(config.home.id, index, kind, shape, onset)
-                    _judge(case, change, base, after)
-                    cases.append(case)
-                    changed_forest.append((case, base.forest, after.forest))
-                    progress(f"{config.home.id} stream {index + 1} {kind.value} {shape}")
+            for case, after in injected:
+                cases.append(case)
+                changed_forest.append((case, base.forest, after.forest))
     threshold = _forest_threshold(homes, unchanged_forest, settings)
     for home_result, scores in zip(
         [h for h in homes for _ in range(settings.streams)], unchanged_forest, strict=True
@@ -273,6 +265,47 @@ def evaluate_routine(
         pattern.note,
         time.perf_counter() - began,
     )
+
+
+def _one_stream(
+    prepared: Prepared,
+    home: HomeStreams,
+    *,
+    index: int,
+    settings: Settings,
+    pattern: PatternScores,
+    progress: Callable[[str], None],
+) -> tuple[_Run, list[tuple[Case, _Run]]]:
+    """The unchanged stream's run (its false alerts counted) and each injected case's run."""
+    stream, seed, name = prepared.stream, prepared.context.seed, prepared.config.home.id
+    cache: dict[int, float | None] = {}
+    base = _run(prepared, unchanged(prepared), pattern=pattern, cache=cache, seed=seed)
+    _count_false(home, base, prepared)
+    progress(f"{name} stream {index + 1}")
+    rng = random.Random(seed)
+    injected: list[tuple[Case, _Run]] = []
+    for kind in ChangeKind:
+        if not applicable(kind, prepared.context.layout):
+            continue
+        reason = not_in_routine(kind, prepared.context)
+        for shape, ramp in SHAPES.items():
+            # Drawn even when not injected, so every other case keeps its onset.
+            onset = stream.date_of(
+                rng.randint(settings.earliest_onset, settings.days - settings.horizon)
+            )
+            if reason is not None:
+                home.not_injected.setdefault(kind, []).append(reason)
+            else:
+                change = Change(kind, onset, ramp)
+                days = changed(prepared, change, settings.horizon)
+                after = _run(
+                    prepared, days, pattern=pattern, cache=cache, seed=seed, forest=base.fitted
+                )
+                case = Case(name, index, kind, shape, onset)
+                _judge(case, change, base, after)
+                injected.append((case, after))
+            progress(f"{name} stream {index + 1} {kind.value} {shape}")
+    return base, injected
 
 
 def _simulated(config: HearthConfig, zone: ZoneInfo, days: int, seed: int) -> Stream:

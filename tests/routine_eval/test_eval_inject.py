@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from hub.config.models import Role
-from hub.evaluation.inject import Change, ChangeKind, Context, inject
+from hub.evaluation.inject import Change, ChangeKind, Context, inject, not_in_routine
 from hub.evaluation.pipeline import Prepared
+from hub.events import Event, Kind, Source
 from hub.routine import daily_features
 from hub.routine.behaviours import wall_minutes
 from hub.routine.day_signs import day_signs
-from hub.events import Event, Kind, Source
 from hub.routine.features import DayFeatures
 from hub.routine.layout import layout_of
 from tests.routine.routine_homes import config_with
@@ -179,3 +180,35 @@ def test_a_cupboard_left_open_for_days_does_not_join_every_kitchen_visit() -> No
 
     kept = openings(changed) / openings(events)
     assert 0.25 <= kept <= 0.75, kept
+
+
+def test_changes_are_injected_only_where_the_days_hold_what_they_change(
+    ordonez_b_stream: Prepared,
+) -> None:
+    context = ordonez_b_stream.context
+    # Ordonez B gets up for the toilet on about one night in seven: x2.5 adds next to nothing.
+    why = not_in_routine(ChangeKind.NIGHT_TOILET, context)
+    assert why is not None
+    assert why.startswith("the person gets up for the toilet 0.")
+    for kind in (ChangeKind.LATER_UP, ChangeKind.NO_OUTINGS, ChangeKind.NIGHT_DOOR):
+        assert not_in_routine(kind, context) is None, kind
+    # Without a night (no bed mat, no motion sensor) there is no time up to move.
+    nights_unknown = Context(
+        context.layout,
+        {d: replace(f, time_up=None, bedtime=None) for d, f in context.days.items()},
+        context.outings,
+        context.seed,
+    )
+    why = not_in_routine(ChangeKind.LATER_UP, nights_unknown)
+    assert why is not None
+    assert "tells when the person slept on 0 of" in why
+    # Staying in is what a person who seldom goes out already does.
+    homebody = Context(
+        context.layout,
+        {d: replace(f, outings=int(d.day % 3 == 0)) for d, f in context.days.items()},
+        context.outings,
+        context.seed,
+    )
+    why = not_in_routine(ChangeKind.NO_OUTINGS, homebody)
+    assert why is not None
+    assert why.startswith("the person goes out 0.3")
