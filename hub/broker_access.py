@@ -7,14 +7,18 @@ client here.
 
 from __future__ import annotations
 
-import ssl
 from dataclasses import dataclass
+from pathlib import Path
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 from pydantic import SecretStr
 
+from hub.config.base import Loc
 from hub.config.models import Broker
+from hub.config.secrets import client_tls_context
+
+TLS: Loc = ("broker", "tls")  # where the TLS files are named: every client reads broker.tls
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,14 @@ def new_client(access: BrokerAccess, client_id: str) -> paho.Client:
     if access.username is not None:
         client.username_pw_set(access.username, access.password)
     if access.tls:
-        context = ssl.create_default_context(cafile=access.tls_ca_file)
-        if access.tls_cert_file:
-            context.load_cert_chain(access.tls_cert_file, access.tls_key_file)
+        # Through the function `hearth check-config` checks them with, so a file it
+        # passed loads here, and one that does not load is a line naming its key.
+        context = client_tls_context(
+            _path(access.tls_ca_file), _path(access.tls_cert_file), _path(access.tls_key_file), TLS
+        )
         client.tls_set_context(context)
     return client
+
+
+def _path(text: str | None) -> Path | None:
+    return None if text is None else Path(text)

@@ -6,8 +6,10 @@ is changed: where the database lives, the MQTT accounts and password files
 it created, the key that signs acknowledgement links, and the web server's
 certificate (only when it made one). The example's alert recipients are
 commented out rather than left in, since their secret files (an e-mail
-password, Apprise and webhook secrets) do not exist on a new box and
-`hearth run` refuses to start without them.
+password, Apprise and webhook secrets) do not exist on a new box, and
+`hearth check-config` (run by install.sh) and `hearth run` refuse them; the
+example's `alerts.smtp` stays, as its password is read only for an e-mail
+channel.
 
 Edits are made by position: the hub's own YAML reader says on which line
 and column each key's value was written, so a value is replaced exactly and

@@ -7,7 +7,7 @@ every validation error, and the cross-entry checks (rooms, repeated ids).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -19,32 +19,39 @@ from hub.config.document import Document, parse, syntax_message
 from hub.config.errors import ConfigError, Problem, key_path
 from hub.config.messages import describe
 from hub.config.models import HearthConfig, Room, Sensor, check_references, cross_check
-from hub.config.secrets import SecretError, read_broker_password, read_password_file
+from hub.config.secrets import SecretError
 
 # ConfigError and Problem are re-exported: callers catch the loader's error from here.
-__all__ = ["ConfigError", "Problem", "load_config", "validate_config"]
+__all__ = ["ConfigError", "Problem", "SecretCheck", "load_config", "validate_config"]
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
 
-def load_config(path: Path, *, check_secrets: bool = False) -> HearthConfig:
+SecretCheck = Callable[[HearthConfig], Sequence[SecretError]]
+"""Reads the secrets a config names; each problem names its key (`hub.start_secrets`)."""
+
+
+def load_config(path: Path, *, check_secrets: SecretCheck | None = None) -> HearthConfig:
     """Read, validate and return the config at `path`, or raise ConfigError.
 
     Relative file paths in it (the database, the password file, TLS files)
-    are taken from the config file's folder. With `check_secrets`, the
-    password source is read too, so a missing or too-open password file is
-    reported with the other problems; the password itself is dropped.
+    are taken from the config file's folder. With `check_secrets`
+    (`hub.start_secrets.start_secret_problems`: it lives above this package,
+    as it builds the alert channels), the secrets are read too, so each one
+    that is missing or too open is reported at its line; the secrets
+    themselves are dropped.
     """
     document = _parse(path, _read(path))
     config = _resolve_paths(_validate(document.data, path, document), path.absolute().parent)
-    if check_secrets:
-        try:
-            read_broker_password(config.broker)
-            if config.bridge.password_file is not None:
-                read_password_file(config.bridge.password_file, ("bridge", "password_file"))
-        except SecretError as exc:
-            problem = Problem(path, document.line_of(exc.loc), key_path(exc.loc), str(exc))
-            raise ConfigError([problem]) from exc
+    if check_secrets is not None:
+        errors = check_secrets(config)
+        if errors:
+            problems = [
+                Problem(path, document.line_of(exc.loc), key_path(exc.loc), str(exc))
+                for exc in errors
+            ]
+            # Stable sort: problems on one line keep the order they were found in.
+            raise ConfigError(sorted(problems, key=lambda p: p.line or 0)) from errors[0]
     return config
 
 

@@ -36,7 +36,9 @@ is a complete, commented example. Check a file with
     hearth check-config /etc/hearth/home.yaml
 
 which prints each problem on one line, as `FILE:LINE: KEY: MESSAGE`, or a
-short summary of the home when there is none.
+short summary of the home when there is none. It reads every secret file
+named (passwords, alert channels' secrets, the link key, TLS files) as the
+hub will at start.
 
 - Unknown keys are errors, so a misspelt key is never silently ignored.
 - An *id* is lower-case letters `a-z`, digits, `_` and `-`, starting with a

@@ -1,4 +1,5 @@
-"""The MQTT password, read from a file or an environment variable named in the config.
+"""Secrets named in the config: passwords read from a file or an environment variable,
+and the TLS certificates and keys the hub loads.
 
 The password itself never appears in the config file, in a log line, in an
 error message or in a repr: errors name where the password should have come
@@ -8,6 +9,7 @@ from, and the value travels as a `SecretStr`.
 from __future__ import annotations
 
 import os
+import ssl
 import stat
 from collections.abc import Mapping
 from pathlib import Path
@@ -54,6 +56,8 @@ def password_source(broker: Broker) -> str:
 
 
 CREDENTIALS = "${CREDENTIALS_DIRECTORY}"
+# What to do about a secret file that is not there: said once, the same for every secret.
+CREATE_IT = "create it holding only the secret (e.g. root:hearth, mode 640) or correct the path"
 
 
 def credential_path(path: Path, environ: Mapping[str, str] | None = None) -> Path:
@@ -90,7 +94,7 @@ def read_password_file(path: Path, loc: Loc) -> SecretStr:
             mode = os.fstat(handle.fileno()).st_mode
             raw = handle.read()
     except FileNotFoundError as exc:
-        raise SecretError(f"password file {path} does not exist", loc) from exc
+        raise SecretError(f"password file {path} does not exist: {CREATE_IT}", loc) from exc
     except IsADirectoryError as exc:
         raise SecretError(f"password file {path} is a folder, not a file", loc) from exc
     except PermissionError as exc:
@@ -128,3 +132,73 @@ def _from_env(name: str, environ: Mapping[str, str]) -> SecretStr:
     if not value:
         raise SecretError(f"environment variable {name} is empty", loc)
     return SecretStr(value)
+
+
+def client_tls_context(
+    ca_file: Path | None, cert_file: Path | None, key_file: Path | None, loc: Loc
+) -> ssl.SSLContext:
+    """The TLS context for connecting to the broker, as `broker.tls` (at `loc`) describes it.
+
+    A file that cannot be used is a SecretError naming its own key: ssl's own
+    errors (a bare "No such file or directory") do not say which file.
+    """
+    _readable(ca_file, "CA file", (*loc, "ca_file"))
+    _readable(cert_file, "certificate file", (*loc, "cert_file"))
+    _readable(key_file, "key file", (*loc, "key_file"))
+    try:
+        context = ssl.create_default_context(cafile=None if ca_file is None else str(ca_file))
+    except ssl.SSLError as exc:
+        raise SecretError(
+            f"CA file {ca_file} is not a PEM certificate ({_reason(exc)})", (*loc, "ca_file")
+        ) from exc
+    if cert_file is not None:
+        _load_pair(context, cert_file, key_file, loc, ("cert_file", "key_file"))
+    return context
+
+
+def check_server_tls(cert_file: Path, key_file: Path, loc: Loc) -> None:
+    """Load a server certificate and key as the web server will; a SecretError if they cannot be."""
+    _readable(cert_file, "certificate file", (*loc, "tls_cert_file"))
+    _readable(key_file, "key file", (*loc, "tls_key_file"))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    _load_pair(context, cert_file, key_file, loc, ("tls_cert_file", "tls_key_file"))
+
+
+def _readable(path: Path | None, what: str, loc: Loc) -> None:
+    if path is None:
+        return
+    try:
+        with path.open("rb"):
+            pass
+    except FileNotFoundError as exc:
+        raise SecretError(f"{what} {path} does not exist", loc) from exc
+    except IsADirectoryError as exc:
+        raise SecretError(f"{what} {path} is a folder, not a file", loc) from exc
+    except PermissionError as exc:
+        raise SecretError(f"{what} {path} cannot be read by this user", loc) from exc
+    except OSError as exc:
+        raise SecretError(f"{what} {path} cannot be read: {exc.strerror}", loc) from exc
+
+
+def _load_pair(
+    context: ssl.SSLContext,
+    cert_file: Path,
+    key_file: Path | None,
+    loc: Loc,
+    keys: tuple[str, str],
+) -> None:
+    try:
+        context.load_cert_chain(cert_file, key_file)
+    except ssl.SSLError as exc:
+        # Both files were readable: they are not PEM, or the key is not the certificate's.
+        where = (*loc, keys[1] if key_file is not None else keys[0])
+        raise SecretError(
+            f"the certificate {cert_file} and key {key_file or cert_file} cannot be used "
+            f"together ({_reason(exc)})",
+            where,
+        ) from exc
+
+
+def _reason(exc: ssl.SSLError) -> str:
+    # OpenSSL's short reason (KEY_VALUES_MISMATCH, NO_CERTIFICATE_OR_CRL_FOUND) when it gives one.
+    return str(exc.reason or exc.strerror or exc)

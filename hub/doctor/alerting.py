@@ -1,11 +1,15 @@
-"""Alerts: can every recipient's channel be built (secrets readable), and is anyone on duty?"""
+"""Alerts: can every recipient's channel be built (secrets readable), and is anyone on duty?
+
+The secrets are read once for all of the doctor's checks (`hub.start_secrets`, as
+`hearth check-config` reads them); this check reports those of the alerts section.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hub.alerts.channels.factory import channels_for
 from hub.alerts.model import Severity
 from hub.alerts.routing import Policy, reach
 from hub.config.errors import key_path
@@ -14,31 +18,23 @@ from hub.config.secrets import SecretError
 from hub.doctor.findings import Finding, Level
 
 
-def check_alerts(config: HearthConfig, day: datetime) -> list[Finding]:
+def check_alerts(
+    config: HearthConfig, day: datetime, secrets: Sequence[SecretError]
+) -> list[Finding]:
+    """`secrets`: `start_secret_problems(config)`, of which the alerts section's are reported."""
     zone = ZoneInfo(config.home.timezone)
     alerts = config.alerts
+    findings = [secret_finding(exc) for exc in secrets if exc.loc[0] == "alerts"]
     if not alerts.recipients:
         return [
+            *findings,  # the link key is read even when nobody is told
             Finding(
                 Level.WARNING,
                 "alerts",
                 "no recipients: alerts reach only the MQTT topic",
                 "add alerts.recipients (docs/alerts.md)",
-            )
+            ),
         ]
-    findings = []
-    for recipient in alerts.recipients:
-        try:
-            channels_for(recipient, alerts, zone=zone)
-        except SecretError as exc:
-            found = Finding(
-                Level.PROBLEM,
-                "alerts",
-                f"{key_path(exc.loc)}: {exc}",
-                "fix the secret file or variable named there",
-            )
-            if found not in findings:  # the SMTP password is every e-mail channel's
-                findings.append(found)
     uncovered = _hours_without(Policy(alerts, zone), day, zone)
     if uncovered:
         findings.append(
@@ -58,6 +54,16 @@ def check_alerts(config: HearthConfig, day: datetime) -> list[Finding]:
             )
         )
     return findings
+
+
+def secret_finding(exc: SecretError) -> Finding:
+    """A secret the hub cannot read at start, under the check of its config section."""
+    return Finding(
+        Level.PROBLEM,
+        str(exc.loc[0]),
+        f"{key_path(exc.loc)}: {exc}",
+        "fix the secret file or variable named there",
+    )
 
 
 def _hours_without(policy: Policy, day: datetime, zone: ZoneInfo) -> list[str]:

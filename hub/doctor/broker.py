@@ -28,14 +28,15 @@ RETAINED_WAIT_S = 1.5
 def check_broker(config: HearthConfig, timeout_s: float = 5.0) -> list[Finding]:
     try:
         password = read_broker_password(config.broker)
+        access = BrokerAccess.from_config(
+            config.broker, username=config.broker.username, password=password
+        )
+        client = new_client(access, f"hearth-doctor-{os.getpid()}")
     except SecretError as exc:
-        return [Finding(Level.PROBLEM, "broker", str(exc), "fix the broker's password source")]
-    access = BrokerAccess.from_config(
-        config.broker, username=config.broker.username, password=password
-    )
+        what = "TLS files" if "tls" in exc.loc else "password source"
+        return [Finding(Level.PROBLEM, "broker", str(exc), f"fix the broker's {what}")]
     statuses: queue.Queue[tuple[str, str]] = queue.Queue()
     connected: queue.Queue[ReasonCode] = queue.Queue()
-    client = new_client(access, f"hearth-doctor-{os.getpid()}")
     client.manual_ack_set(False)
 
     def on_connect(

@@ -146,5 +146,6 @@ def test_hearth_run_names_the_config_key_of_a_missing_secret(tmp_path: Path) -> 
     assert code == 1
     assert out.strip().splitlines()[-1] == (
         f"hearth: alerts.recipients[0].channels[0].secret_file: password file "
-        f"{tmp_path / 'nope'} does not exist"
+        f"{tmp_path / 'nope'} does not exist: create it holding only the secret "
+        "(e.g. root:hearth, mode 640) or correct the path"
     )

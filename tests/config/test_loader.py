@@ -21,6 +21,7 @@ from hub.config import (
     validate_config,
 )
 from hub.events import Kind, Source
+from hub.start_secrets import start_secret_problems
 
 # Line numbers in the tests below count from the first line of each YAML text.
 GOOD = """\
@@ -448,9 +449,10 @@ def test_default_database_path_is_kept(tmp_path: Path) -> None:
 def test_password_problems_are_reported_at_their_line(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD + "broker:\n  username: hearth\n  password_file: mqtt.pass\n")
     with pytest.raises(ConfigError) as caught:
-        load_config(path, check_secrets=True)
+        load_config(path, check_secrets=start_secret_problems)
     assert [str(p) for p in caught.value.problems] == [
-        f"{path}:14: broker.password_file: password file {tmp_path / 'mqtt.pass'} does not exist",
+        f"{path}:14: broker.password_file: password file {tmp_path / 'mqtt.pass'} does not "
+        "exist: create it holding only the secret (e.g. root:hearth, mode 640) or correct the path",
     ]
     load_config(path)  # without check_secrets the password is not looked at
 

@@ -68,7 +68,11 @@ def test_file_readable_by_others_is_refused(tmp_path: Path, mode: int, shown: st
 def test_missing_file_names_the_path(tmp_path: Path) -> None:
     path = tmp_path / "nowhere.pass"
     error = secret_error(Broker(password_file=path))
-    assert str(error) == f"password file {path} does not exist"
+    # ... and says what to do: `hearth check-config` on a new box shows it for each secret.
+    assert str(error) == (
+        f"password file {path} does not exist: create it holding only the secret "
+        "(e.g. root:hearth, mode 640) or correct the path"
+    )
 
 
 def test_folder_instead_of_file(tmp_path: Path) -> None:

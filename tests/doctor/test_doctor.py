@@ -225,3 +225,34 @@ def test_events_that_the_clock_left_uncorrected_are_reported(
     db.conn.close()
     (clock,) = [f for f in by_check(checks(config))["clock"] if f.level is Level.WARNING]
     assert clock.message.startswith("3 events were stored while the clock was not set")
+
+
+def test_the_doctor_reads_the_secrets_check_config_reads(
+    broker: LocalBroker, tmp_path: Path
+) -> None:
+    """One way to check secrets (hub/start_secrets.py): the link key and the bridge's
+    password, which `hearth run` and the bridge read at start, are findings here too."""
+    data = healthy_data(broker, tmp_path)
+    short = tmp_path / "ack.key"
+    short.write_text("short\n")
+    short.chmod(0o600)
+    data["alerts"]["ack_links"] = {"key_file": str(short)}
+    data["bridge"] = {"username": "bridge", "password_file": str(tmp_path / "bridge.pass")}
+    config_file = tmp_path / "home.yaml"
+    config_file.write_text(yaml.safe_dump(data))
+    config = HearthConfig.model_validate(data)
+
+    findings = by_check(checks(config))
+
+    (key,) = [f for f in findings["alerts"] if f.level is Level.PROBLEM]
+    assert key.message.startswith(f"alerts.ack_links.key_file: the key in {short} is too short")
+    (password,) = [f for f in findings["bridge"] if "password_file" in f.message]
+    assert password.level is Level.PROBLEM
+    assert password.message.startswith(
+        f"bridge.password_file: password file {tmp_path / 'bridge.pass'} does not exist"
+    )
+    # check-config says the same of the same keys.
+    result = CliRunner().invoke(main, ["check-config", str(config_file)])
+    assert result.exit_code == 1
+    said = [line.split(": ", 1)[1] for line in result.stderr.splitlines()]
+    assert sorted(said) == sorted([password.message, key.message])

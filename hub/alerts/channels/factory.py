@@ -38,34 +38,43 @@ def channels_for(
 
     `environ` defaults to the process environment; tests pass their own.
     """
-    env = os.environ if environ is None else environ
     base = _recipient_loc(recipient, alerts)
-    channels: list[Channel] = []
-    for index, entry in enumerate(recipient.channels):
-        loc = (*base, "channels", index)
-        if isinstance(entry, cfg.EmailChannel):
-            channels.append(
-                EmailChannel(entry.to, alerts.smtp, password=smtp_password(alerts.smtp), zone=zone)
-            )
-        elif isinstance(entry, cfg.WebhookChannel):
-            secret = _secret(entry.secret_file, entry.secret_env, loc, "secret", env)
-            channels.append(WebhookChannel(entry.url, secret))
-        else:
-            url = _secret(entry.url_file, entry.url_env, loc, "url", env)
-            # Imported only for a home that uses it: Apprise and its plugins add
-            # about 2.5 MB to the running hub's memory (measured), for nothing
-            # in a home that sends no such alerts.
-            from hub.alerts.channels.apprise_channel import (  # noqa: PLC0415
-                AppriseChannel,
-                InvalidAppriseUrl,
-            )
+    return [
+        channel_for(entry, (*base, "channels", index), alerts, zone=zone, environ=environ)
+        for index, entry in enumerate(recipient.channels)
+    ]
 
-            try:
-                channels.append(AppriseChannel(url, zone=zone))
-            except InvalidAppriseUrl as exc:
-                key = "url_file" if entry.url_file is not None else "url_env"
-                raise SecretError(str(exc), (*loc, key)) from exc
-    return channels
+
+def channel_for(
+    entry: cfg.ChannelConfig,
+    loc: Loc,
+    alerts: cfg.Alerts,
+    *,
+    zone: tzinfo,
+    environ: Mapping[str, str] | None = None,
+) -> Channel:
+    """The channel the config `entry` (at key path `loc`) describes, its secret read."""
+    env = os.environ if environ is None else environ
+    if isinstance(entry, cfg.EmailChannel):
+        return EmailChannel(entry.to, alerts.smtp, password=smtp_password(alerts.smtp), zone=zone)
+    if isinstance(entry, cfg.WebhookChannel):
+        return WebhookChannel(
+            entry.url, _secret(entry.secret_file, entry.secret_env, loc, "secret", env)
+        )
+    url = _secret(entry.url_file, entry.url_env, loc, "url", env)
+    # Imported only for a home that uses it: Apprise and its plugins add
+    # about 2.5 MB to the running hub's memory (measured), for nothing
+    # in a home that sends no such alerts.
+    from hub.alerts.channels.apprise_channel import (  # noqa: PLC0415
+        AppriseChannel,
+        InvalidAppriseUrl,
+    )
+
+    try:
+        return AppriseChannel(url, zone=zone)
+    except InvalidAppriseUrl as exc:
+        key = "url_file" if entry.url_file is not None else "url_env"
+        raise SecretError(str(exc), (*loc, key)) from exc
 
 
 def smtp_password(smtp: cfg.Smtp) -> SecretStr | None:
