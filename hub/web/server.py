@@ -2,7 +2,8 @@
 
 The socket is bound here rather than by uvicorn, so a port already in use is
 one readable log line and the hub goes on (alerts matter more than links),
-instead of uvicorn ending the process. uvicorn's own signal handling is
+instead of uvicorn ending the process; so is a certificate or key that cannot
+be loaded (checked here as `hearth check-config` checks it). uvicorn's own signal handling is
 switched off: SIGTERM belongs to the hub, which stops the server itself.
 """
 
@@ -17,6 +18,8 @@ from collections.abc import Iterator
 import uvicorn
 from starlette.applications import Starlette
 
+from hub.config.errors import key_path
+from hub.config.secrets import SecretError, check_server_tls
 from hub.config.web import Web
 
 log = logging.getLogger(__name__)
@@ -71,7 +74,19 @@ class WebServer:
         self.port = settings.port
 
     def start(self) -> None:
-        """Listen and serve in the background; logs and returns if it cannot listen."""
+        """Listen and serve in the background; logs and returns if it cannot listen
+        or cannot load its certificate."""
+        settings = self._settings
+        if settings.tls_cert_file is not None and settings.tls_key_file is not None:
+            # uvicorn loads them only inside its task, where a failure ended the task
+            # unseen after "web server on https://..." had been logged.
+            try:
+                check_server_tls(settings.tls_cert_file, settings.tls_key_file, ("web",))
+            except SecretError as exc:
+                log.error(  # noqa: TRY400 (one readable line; the hub goes on)
+                    "%s: %s; acknowledgement links will not work", key_path(exc.loc), exc
+                )
+                return
         try:
             sock = listen(self._settings)
         except WebServerError as exc:
