@@ -44,6 +44,13 @@ ChannelLookup = Callable[[str, int], Channel | None]
 IDLE_CHECK_S = 5.0  # look now and then: `hearth alerts ack` queues messages from outside
 
 
+def destination(recipient: str, channel: int) -> str:
+    """A destination in words for logs and the history: ("", 0) is not a person."""
+    if not recipient:
+        return "the MQTT alert topic"
+    return f"recipient {recipient!r} channel {channel + 1}"
+
+
 def retry_delay(attempts: int, settings: Delivery, rand: Callable[[], float]) -> float:
     """Seconds before the next attempt: doubling from retry_min_s, capped, with jitter.
 
@@ -76,6 +83,7 @@ class Dispatcher:
         self._pass = asyncio.Lock()
         self.sent = 0
         self.failed_attempts = 0
+        self._told_unconfigured: set[tuple[str, int]] = set()
 
     def wake(self) -> None:
         """Look at the outbox now (new messages were queued)."""
@@ -128,8 +136,7 @@ class Dispatcher:
     async def _attempt(self, row: OutboxRow) -> bool:
         channel = self._lookup(row.recipient, row.channel)
         if channel is None:
-            error = f"recipient {row.recipient!r} channel {row.channel + 1} is no longer configured"
-            await self._record(row, error, permanent=True)
+            await self._unconfigured(row)
             return True  # nothing later can go there either; do not hold the queue
         try:
             await asyncio.wait_for(channel.send(row.message), self._timeout)
@@ -149,13 +156,31 @@ class Dispatcher:
         self.sent += 1
         return True
 
+    async def _unconfigured(self, row: OutboxRow) -> None:
+        """A message for a destination without a channel: recorded as given up; logged once.
+
+        A recipient removed from the config may leave many messages behind, and a
+        process that sends no MQTT alerts gives up every alert's MQTT update: one
+        line per message would bury the journal in lines saying the same thing.
+        """
+        where = destination(row.recipient, row.channel)
+        # The MQTT topic is the process's own (the hub always has it); a person's channel
+        # is missing when the config no longer has it.
+        error = f"{where} {'has no channel here' if not row.recipient else 'is not configured'}"
+        if (row.recipient, row.channel) not in self._told_unconfigured:
+            self._told_unconfigured.add((row.recipient, row.channel))
+            log.warning("alerts: %s: its messages are not sent", error)
+        now = self._clock.now()
+        self.failed_attempts += 1
+        await self._run(lambda store: store.record_attempt(row.id, now, error, retry_at=None))
+
     async def _record(self, row: OutboxRow, error: str | None, *, permanent: bool) -> None:
         now = self._clock.now()
         retry_at: datetime | None = None
         if error is not None:
             self.failed_attempts += 1
             channel = self._lookup(row.recipient, row.channel)
-            where = channel.name if channel is not None else f"recipient {row.recipient!r}"
+            where = channel.name if channel is not None else destination(row.recipient, row.channel)
             if permanent:
                 log.error("alert %d: giving up on %s: %s", row.alert_id, where, error)
             else:

@@ -43,6 +43,24 @@ class Policy:
         return next((r for r in self.alerts.recipients if r.id == recipient_id), None)
 
 
+def nobody_outside(alerts: Alerts, topic_prefix: str) -> str | None:
+    """What a home with no recipients should hear once (at start, and from `hearth doctor`):
+    that alerts leave the home for nobody, and where they can still be seen. None otherwise.
+
+    Said once rather than with each alert: every alert of such a home reaches nobody, which
+    its history records ("told nobody (none configured)") without a log line each time.
+    """
+    if alerts.recipients:
+        return None
+    seen = "in `hearth alerts` and the web app"
+    if alerts.mqtt:
+        seen = f"on the MQTT topic {topic_prefix.rstrip('/')}/alerts/<id>, {seen}"
+    return (
+        "nobody outside the home will be told of alerts: alerts.recipients is empty; "
+        f"they are seen only {seen} (add recipients: docs/alerts.md)"
+    )
+
+
 def on_duty(recipient: Recipient, now: datetime, zone: ZoneInfo) -> bool:
     return recipient.hours is None or recipient.hours.contains(now.astimezone(zone).time())
 

@@ -30,7 +30,7 @@ from hub.alerts.dispatcher import ChannelLookup, Dispatcher
 from hub.alerts.lifecycle import Change
 from hub.alerts.messages import link_key, renderer
 from hub.alerts.model import Alert, AlertState, Condition, Via
-from hub.alerts.routing import Policy
+from hub.alerts.routing import Policy, nobody_outside
 from hub.alerts.store import AlertStore, Render
 from hub.clock import Clock
 from hub.config.models import HearthConfig
@@ -106,6 +106,9 @@ class AlertService:
         self._covering, self._mode, self._link_key = await loop.run_in_executor(
             self._executor, opening, None
         )
+        unheard = nobody_outside(self.config.alerts, self.config.topic_prefix)
+        if unheard is not None:
+            log.warning("alerts: %s", unheard)
         pending = await self.run(lambda store: store.pending_count())
         if pending:
             log.info("alerts: %d messages waiting from before the restart", pending)

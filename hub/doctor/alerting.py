@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hub.alerts.model import Severity
-from hub.alerts.routing import Policy, reach
+from hub.alerts.routing import Policy, nobody_outside, reach
 from hub.config.errors import key_path
 from hub.config.models import HearthConfig
 from hub.config.secrets import SecretError
@@ -25,16 +25,10 @@ def check_alerts(
     zone = ZoneInfo(config.home.timezone)
     alerts = config.alerts
     findings = [secret_finding(exc) for exc in secrets if exc.loc[0] == "alerts"]
-    if not alerts.recipients:
-        return [
-            *findings,  # the link key is read even when nobody is told
-            Finding(
-                Level.WARNING,
-                "alerts",
-                "no recipients: alerts reach only the MQTT topic",
-                "add alerts.recipients (docs/alerts.md)",
-            ),
-        ]
+    unheard = nobody_outside(alerts, config.topic_prefix)
+    if unheard is not None:
+        # The same words the hub logs at start; the link key is read even then.
+        return [*findings, Finding(Level.WARNING, "alerts", unheard, "add alerts.recipients")]
     uncovered = _hours_without(Policy(alerts, zone), day, zone)
     if uncovered:
         findings.append(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -349,3 +350,115 @@ async def test_a_channel_with_a_bug_does_not_stop_the_others(tmp_path: Path) -> 
         assert service.dispatcher.failed_attempts >= 1
     finally:
         await service.stop()
+
+
+def no_recipients(db: Path) -> HearthConfig:
+    return HearthConfig(home=Home(id="t", timezone="Europe/London"), storage=Storage(path=db))
+
+
+def alert_log(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str]]:
+    """What the alert service and dispatcher logged above INFO (what journald shows as news)."""
+    return [
+        (r.levelno, r.getMessage())
+        for r in caplog.records
+        if r.name.startswith("hub.alerts") and r.levelno > logging.INFO
+    ]
+
+
+async def many_alerts(service: AlertService, clock: ManualClock, count: int) -> None:
+    for index in range(count):
+        service.conditions(clock.now(), [condition(subject=f"room-{index}")])
+        await until(functools.partial(covered_by, service, index + 1))
+        await service.dispatcher.send_due()
+
+
+def covered_by(service: AlertService, alert_id: int) -> bool:
+    return covers(service, 1) and service._covering[0].id == alert_id
+
+
+async def test_a_home_with_no_recipients_is_told_once_at_start_not_per_alert(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = ManualClock(MORNING)
+    channels = Channels()  # the hub's MQTT alert topic works
+    service = AlertService(no_recipients(tmp_path / "hub.db"), clock, channels)
+    with caplog.at_level(logging.INFO):
+        await service.start()
+        try:
+            await many_alerts(service, clock, 3)
+            await until(lambda: len(channels("", 0).received) >= 3)
+        finally:
+            await service.stop()
+    assert alert_log(caplog) == [
+        (
+            logging.WARNING,
+            "alerts: nobody outside the home will be told of alerts: alerts.recipients is empty; "
+            "they are seen only on the MQTT topic hearth/t/alerts/<id>, in `hearth alerts` "
+            "and the web app (add recipients: docs/alerts.md)",
+        )
+    ]
+
+
+async def test_a_destination_without_a_channel_is_one_line_not_one_per_message(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A process with no channel for the MQTT alert topic (the web app's tests run the
+    # service so): every alert's update used to log "giving up on recipient ''".
+    clock = ManualClock(MORNING)
+    config = no_recipients(tmp_path / "hub.db")
+    service = AlertService(config, clock, lambda recipient, channel: None)
+    with caplog.at_level(logging.INFO):
+        await service.start()
+        try:
+            await many_alerts(service, clock, 3)
+        finally:
+            await service.stop()
+    assert alert_log(caplog)[1:] == [
+        (
+            logging.WARNING,
+            "alerts: the MQTT alert topic has no channel here: its messages are not sent",
+        )
+    ]
+    assert "recipient ''" not in caplog.text
+    conn = open_database(tmp_path / "hub.db").conn
+    try:
+        rows = conn.execute("SELECT state, last_error FROM outbox").fetchall()
+    finally:
+        conn.close()
+    assert len(rows) >= 3  # each alert raised, and the earlier ones resolved
+    assert set(rows) == {("failed", "the MQTT alert topic has no channel here")}
+
+
+async def test_a_recipient_removed_from_the_config_is_one_line_for_all_it_had_waiting(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = ManualClock(MORNING)
+    channels = Channels()
+    for index in (0, 1):  # anna's e-mail and Apprise are down: her messages wait
+        channels("anna", index).failure = DeliveryError("down for now")
+    first = AlertService(home_config(tmp_path / "hub.db"), clock, channels)
+    await first.start()
+    try:
+        await many_alerts(first, clock, 3)
+    finally:
+        await first.stop()
+    caplog.clear()
+    # Restarted with anna gone from the config: what was waiting for her cannot be sent.
+    clock.advance_to(clock.now() + timedelta(hours=1))
+    mqtt = Channels()
+    second = AlertService(
+        no_recipients(tmp_path / "hub.db"),
+        clock,
+        lambda recipient, channel: None if recipient else mqtt(recipient, channel),
+    )
+    with caplog.at_level(logging.INFO):
+        await second.start()
+        try:
+            await second.dispatcher.send_due()
+        finally:
+            await second.stop()
+    unsent = [message for _, message in alert_log(caplog) if "not sent" in message]
+    assert unsent == [
+        "alerts: recipient 'anna' channel 1 is not configured: its messages are not sent",
+        "alerts: recipient 'anna' channel 2 is not configured: its messages are not sent",
+    ]
