@@ -10,6 +10,7 @@ the docs cannot drift from the code: a test compares the committed page with
 from __future__ import annotations
 
 import sys
+from datetime import date, time
 from enum import Enum
 from pathlib import Path
 from types import UnionType
@@ -20,6 +21,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from hub.config.base import ID_PATTERN, DailyWindow
+from hub.config.medication import DoseTime
 from hub.config.messages import without_none
 from hub.config.models import HearthConfig
 
@@ -54,13 +56,20 @@ hub will at start.
 """
 
 _SECTION = "section (below)"
+_CLOCK_TIME = "time `HH:MM`"
 _TYPE_NAMES: dict[object, str] = {
     bool: "true/false",
     int: "whole number",
     float: "number",
     str: "text",
     Path: "file path",
+    time: _CLOCK_TIME,
+    date: "date `YYYY-MM-DD`",
+    DailyWindow: "time window `HH:MM-HH:MM`",
+    DoseTime: "`HH:MM` or a moment of the day (see description)",
 }
+# Text fields whose pattern makes them something more particular.
+_PATTERN_NAMES = {ID_PATTERN: "id", r"^\d{2}:\d{2}$": _CLOCK_TIME}
 _TABLE_HEAD = "| key | type | default | description |\n|---|---|---|---|"
 
 
@@ -111,8 +120,9 @@ def _section_types(annotation: object) -> tuple[list[type[BaseModel]], bool]:
 
 
 def _type_name(field: FieldInfo) -> str:
-    is_id = any(getattr(meta, "pattern", None) == ID_PATTERN for meta in field.metadata)
-    name = "id" if is_id else _plain_type(without_none(field.annotation))
+    patterns = [getattr(meta, "pattern", None) for meta in field.metadata]
+    named = [_PATTERN_NAMES[p] for p in patterns if p in _PATTERN_NAMES]
+    name = named[0] if named else _plain_type(without_none(field.annotation))
     limits = [_limit(meta) for meta in field.metadata]
     return ", ".join([name, *(limit for limit in limits if limit)])
 
@@ -120,8 +130,6 @@ def _type_name(field: FieldInfo) -> str:
 def _plain_type(annotation: object) -> str:  # noqa: PLR0911 (one return per kind of type)
     if get_origin(annotation) is Annotated:
         return _plain_type(get_args(annotation)[0])
-    if annotation is DailyWindow:
-        return "time window `HH:MM-HH:MM`"
     if get_origin(annotation) is Literal:
         values = get_args(annotation)
         if len(values) == 1:
@@ -136,7 +144,10 @@ def _plain_type(annotation: object) -> str:  # noqa: PLR0911 (one return per kin
         return _SECTION
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         return "one of: " + ", ".join(f"`{member.value}`" for member in annotation)
-    return _TYPE_NAMES.get(annotation, str(annotation))
+    if annotation in _TYPE_NAMES:
+        return _TYPE_NAMES[annotation]
+    # Rather than print Python's "<class '...'>" for an installer to puzzle over.
+    raise TypeError(f"no words for the type {annotation!r}: add it to reference._TYPE_NAMES")
 
 
 def _limit(meta: object) -> str | None:
@@ -163,7 +174,7 @@ def _default(field: FieldInfo) -> str:
     return "empty" if value is None else f"`{_yaml_value(value)}`"
 
 
-def _yaml_value(value: object) -> str:
+def _yaml_value(value: object) -> str:  # noqa: PLR0911 (one return per kind of value)
     """A default as it would be written in the YAML file."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -176,7 +187,13 @@ def _yaml_value(value: object) -> str:
     if isinstance(value, BaseModel):
         fields = value.model_dump(exclude_defaults=False)
         return "{" + ", ".join(f"{k}: {_yaml_value(getattr(value, k))}" for k in fields) + "}"
-    return str(value)
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float | str | Path | DailyWindow | DoseTime):
+        return str(value)  # each prints as it is written in YAML
+    raise TypeError(f"no YAML form for the default {value!r}: add it to reference._yaml_value")
 
 
 def _escape(text: str) -> str:
