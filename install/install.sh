@@ -70,6 +70,26 @@ usage() {
 
 have_systemd() { [ -d /run/systemd/system ]; }
 
+# Restarts and reloads that a change makes due are written down when the
+# change is made and crossed off when done: a run that changes a file and then
+# stops (a config the check refuses, a unit that fails to start) leaves them to
+# the next run, which finds every file in place and would otherwise restart
+# nothing, leaving Mosquitto and the services on the old files. Under /run, a
+# tmpfs: after a reboot everything starts afresh and nothing is owed.
+readonly OWED=/run/hearth-install
+owe() {
+  have_systemd || return 0
+  local what
+  for what in "$@"; do
+    mkdir -p "$OWED"
+    : >"$OWED/$what"
+  done
+}
+owed() { [ -e "$OWED/$1" ]; }
+paid() { rm -f "$OWED/$1"; }
+# The services' restarts: a new version, unit or certificate.
+owe_restarts() { owe "${UNITS[@]/#/restart-}"; }
+
 installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
 
 # put_file SRC DEST MODE OWNER:GROUP: install SRC as DEST unless DEST already
@@ -162,6 +182,7 @@ uninstall() {
   if [ "$removed_unit" = yes ] && have_systemd; then
     systemctl daemon-reload
   fi
+  rm -rf "$OWED" # nothing left to restart
   step=venv
   if [ -d "$PREFIX" ]; then
     rm -rf "$PREFIX"
@@ -310,7 +331,6 @@ version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$SOURCE/pyproject.toml" | head -
 source_hash=$(cd "$work/src" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum |
   sha256sum | cut -c1-16)
 wanted="hearth $version source $source_hash"
-venv_changed=no
 if [ -x "$VENV/bin/python" ] && ! "$VENV/bin/python" -c '' 2>/dev/null; then
   # A Python upgrade by the system leaves a venv that no longer starts.
   rm -rf "$VENV"
@@ -330,7 +350,7 @@ else
     --no-warn-script-location "$work/src" ||
     fail "pip could not install Hearth from $SOURCE (its output is above)"
   printf '%s\n' "$wanted" >"$STAMP"
-  venv_changed=yes
+  owe_restarts
 fi
 
 # --- passwords -----------------------------------------------------------------------
@@ -368,7 +388,6 @@ done
 # --- TLS (optional) --------------------------------------------------------------------
 
 step=tls
-tls_changed=no
 if [ "$tls" = yes ]; then
   host=$(hostname)
   names="DNS:$host,DNS:$host.local,DNS:localhost,IP:127.0.0.1"
@@ -425,7 +444,7 @@ EOF
   fi
   own "$TLS/server.key" 640 root:hearth && changed "set $TLS/server.key to root:hearth, mode 640"
   [ "$changes" -eq "$before" ] && say "certificates in $TLS unchanged"
-  [ "$changes" -ne "$before" ] && tls_changed=yes
+  [ "$changes" -ne "$before" ] && owe_restarts
 else
   say "no TLS listener (install.sh --tls adds one on port 8883)"
 fi
@@ -433,7 +452,6 @@ fi
 # --- Mosquitto -----------------------------------------------------------------------
 
 step=mosquitto
-mosquitto_restart=no mosquitto_reload=no
 before=$changes
 if [ ! -d "$MOSQ_DIR" ]; then
   install -d -m 750 -o root -g mosquitto "$MOSQ_DIR"
@@ -456,7 +474,7 @@ else
   mosquitto_passwd -U "$work/passwd"
   install -m 600 -o mosquitto -g mosquitto "$work/passwd" "$MOSQ_DIR/passwd"
   changed "wrote the hashed passwords of $HUB_USER, $BRIDGE_USER and $DEVICES_USER to $MOSQ_DIR/passwd"
-  mosquitto_reload=yes
+  owe reload-mosquitto
 fi
 
 # The ACL (docs/security.md): each account only the topics it needs.
@@ -495,15 +513,15 @@ if [ -f "$ETC/mosquitto-acl.local" ]; then
 fi
 if put_file "$work/acl" "$MOSQ_DIR/acl" 600 mosquitto:mosquitto; then
   changed "wrote the ACL to $MOSQ_DIR/acl"
-  mosquitto_reload=yes
+  owe reload-mosquitto
 fi
 
 if [ "$tls" = yes ]; then
   # Mosquitto reads its files as user mosquitto, after dropping root.
   put_file "$TLS/server.crt" "$MOSQ_DIR/server.crt" 644 root:root &&
-    mosquitto_restart=yes && changed "copied the server certificate to $MOSQ_DIR"
+    owe restart-mosquitto && changed "copied the server certificate to $MOSQ_DIR"
   put_file "$TLS/server.key" "$MOSQ_DIR/server.key" 600 mosquitto:mosquitto &&
-    mosquitto_restart=yes && changed "copied the server key to $MOSQ_DIR"
+    owe restart-mosquitto && changed "copied the server key to $MOSQ_DIR"
 elif [ -e "$MOSQ_DIR/server.key" ]; then
   rm -f "$MOSQ_DIR/server.crt" "$MOSQ_DIR/server.key"
   changed "removed the TLS listener's certificate from $MOSQ_DIR (--no-tls)"
@@ -550,7 +568,7 @@ EOF
 } >"$work/hearth.conf"
 if put_file "$work/hearth.conf" "$MOSQ_DROPIN" 644 root:root; then
   changed "wrote $MOSQ_DROPIN (listener 1883${listen_address:- on all addresses}$([ "$tls" = yes ] && echo ", TLS on 8883"))"
-  mosquitto_restart=yes
+  owe restart-mosquitto
 fi
 [ "$changes" -eq "$before" ] && say "$MOSQ_DROPIN, passwords and ACL unchanged"
 
@@ -586,6 +604,8 @@ for unit in "${UNITS[@]}"; do
   if put_file "$SOURCE/systemd/$unit" "$UNIT_DIR/$unit" 644 root:root; then
     changed "installed $UNIT_DIR/$unit"
     units_changed=yes
+    owe daemon-reload
+    owe_restarts
   fi
 done
 [ "$units_changed" = no ] && say "${UNITS[*]} in $UNIT_DIR unchanged"
@@ -606,14 +626,18 @@ say "$CONFIG: no problems found (read as user hearth)"
 
 step=services
 if have_systemd; then
-  if [ "$units_changed" = yes ]; then
+  if owed daemon-reload; then
     systemctl daemon-reload
+    paid daemon-reload
   fi
-  if [ "$mosquitto_restart" = yes ] || ! systemctl is-active --quiet mosquitto; then
+  if owed restart-mosquitto || ! systemctl is-active --quiet mosquitto; then
     systemctl restart mosquitto
+    paid restart-mosquitto
+    paid reload-mosquitto
     changed "restarted Mosquitto"
-  elif [ "$mosquitto_reload" = yes ]; then
+  elif owed reload-mosquitto; then
     systemctl reload mosquitto
+    paid reload-mosquitto
     changed "reloaded Mosquitto (passwords, ACL)"
   fi
   for unit in mosquitto.service "${UNITS[@]}"; do
@@ -626,10 +650,11 @@ if have_systemd; then
     if ! systemctl is-active --quiet "$unit"; then
       systemctl start "$unit" || fail "$unit did not start: see journalctl -u $unit"
       changed "started $unit"
-    elif [ "$venv_changed" = yes ] || [ "$units_changed" = yes ] || [ "$tls_changed" = yes ]; then
+    elif owed "restart-$unit"; then
       systemctl restart "$unit" || fail "$unit did not restart: see journalctl -u $unit"
       changed "restarted $unit (new version or settings)"
     fi
+    paid "restart-$unit"
   done
 else
   say "systemd is not running here (no /run/systemd/system): nothing enabled or started;" \
