@@ -29,12 +29,15 @@ fi
 # alsa-utils (aplay, the default player; optional at run time: no sound card
 # is needed to render speech), openssl (TLS certificates), pango and a font
 # (WeasyPrint prints the weekly summary's PDF with them); for the tests also
-# the shell linter, so the installer is checked like the code, and Chromium
-# (the web app's browser tests drive Debian's build; nothing is downloaded).
+# the shell linter, so the installer is checked like the code, Chromium
+# (the web app's browser tests drive Debian's build; nothing is downloaded),
+# and what tests/install/test_install_systemd.py needs to run the installer
+# where systemd is PID 1: mmdebstrap (a Debian 12 root), systemd-nspawn (boots
+# it) and slirp4netns (its own network namespace, with a way out).
 packages=(python3-venv mosquitto mosquitto-clients socat systemd sqlite3 espeak-ng alsa-utils openssl
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 if [ "$mode" = test ]; then
-  packages+=(shellcheck chromium)
+  packages+=(shellcheck chromium mmdebstrap systemd-container slirp4netns)
 fi
 missing=()
 for package in "${packages[@]}"; do

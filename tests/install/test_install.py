@@ -11,13 +11,14 @@ listener must reach the database. Finally --uninstall keeps the data and
 
 It uses the real /etc/mosquitto and port 1883, so it refuses to run where a
 broker already listens there, where Hearth is already installed, or where
-systemd is PID 1 (a real machine, whose services it would change).
+systemd is PID 1 (a real machine, whose services it would change). The
+installer's branch for a machine where systemd is PID 1 is tested in a
+booted container by test_install_systemd.py.
 """
 
 from __future__ import annotations
 
 import grp
-import hashlib
 import os
 import pwd
 import shlex
@@ -39,6 +40,7 @@ import yaml
 
 from hub.local_broker import free_port
 from tests.bridge.fake_device import FakeDevice
+from tests.install.checks import differences, healthy, tree_state
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "install" / "install.sh"
@@ -78,33 +80,6 @@ def install(*options: str) -> list[str]:
     print(f"$ install.sh {' '.join(options)}", *lines, sep="\n")
     assert done.returncode == 0, f"install.sh {' '.join(options)} failed:\n" + "\n".join(lines)
     return lines
-
-
-def tree_state(paths: tuple[Path, ...]) -> dict[str, str]:
-    """Path -> type, mode, owner and content hash, for every file and folder under `paths`."""
-    state: dict[str, str] = {}
-    for top in paths:
-        if not top.exists():
-            continue
-        entries = [top, *sorted(top.rglob("*"))] if top.is_dir() else [top]
-        for path in entries:
-            info = path.lstat()
-            if stat.S_ISLNK(info.st_mode):
-                what = f"link to {os.readlink(path)}"
-            elif stat.S_ISREG(info.st_mode):
-                what = hashlib.sha256(path.read_bytes()).hexdigest()
-            else:
-                what = "folder"
-            state[str(path)] = f"{info.st_mode:o} {info.st_uid}:{info.st_gid} {what}"
-    return state
-
-
-def differences(before: dict[str, str], after: dict[str, str]) -> list[str]:
-    return [
-        f"{path}: {before.get(path, 'absent')} -> {after.get(path, 'absent')}"
-        for path in sorted(before.keys() | after.keys())
-        if before.get(path) != after.get(path)
-    ]
 
 
 def unit_settings(unit: Path) -> dict[str, list[str]]:
@@ -240,13 +215,6 @@ def doctor() -> tuple[int, list[str]]:
         check=False,
     )
     return done.returncode, (done.stdout + done.stderr).splitlines()
-
-
-def healthy(lines: list[str], ports: list[str]) -> bool:
-    wanted = ["broker: connected", "hub: the hub is online"] + [
-        f"bridge: serial port {port!r} is online" for port in ports
-    ]
-    return all(any(line.startswith("ok") and want in line for line in lines) for want in wanted)
 
 
 @pytest.fixture
