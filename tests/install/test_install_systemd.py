@@ -40,8 +40,9 @@ Not shown here: the units' DevicePolicy=closed. A container cannot write the
 cgroup v1 devices controller, so the bridge opens the ptys (char 136), which
 on a real machine that policy would refuse: there the ports are ttyUSB/ttyACM.
 
-About 4 minutes on a 2-core machine, most of it mmdebstrap, apt and pip;
-`pytest -s` prints each step's time and what the installer and doctor said.
+About 2.5 minutes on a 2-core machine (up to 5 when it is busy), most of it
+mmdebstrap, apt and pip; `pytest -s` prints each step's time and what the
+installer and doctor said. The root takes about 1 GiB of memory meanwhile.
 The container is powered off and its tmpfs unmounted afterwards, also when
 the test fails; nothing is kept between runs.
 """
