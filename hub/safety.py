@@ -39,12 +39,10 @@ from hub.events import Event, Kind
 from hub.modes import Mode, ModeSetting
 from hub.reminders.live import LiveReminders
 from hub.routine.alerting import routine_conditions
-from hub.routine.day_signs import day_signs
 from hub.routine.features import daily_features
-from hub.routine.score import score_days
+from hub.routine.stored import final_day, stored_routine
 from hub.rules import Expectations, RuleEngine, expectations_from
 from hub.store.database import open_database
-from hub.store.day_summaries import save_days
 from hub.store.event_table import BootClock, read_events
 from hub.summary.mailing import WeeklyMailer
 
@@ -316,9 +314,15 @@ def _replay_into(
 def _learn_from(
     db_path: Path, now: datetime, today: date, config: HearthConfig
 ) -> tuple[Expectations, list[Condition]]:
-    """Expectations and open routine changes from the last LEARN_DAYS of stored events,
-    read as streams (twice) rather than held in memory: a month of a busy home is a few
-    hundred thousand events."""
+    """Expectations from the last LEARN_DAYS of stored events, and the routine's open changes.
+
+    Events are read as streams rather than held in memory: a month of a busy
+    home is a few hundred thousand events. The routine comes from the same
+    path as `hearth routine` (`stored_routine`: the kept daily summaries, and
+    raw events after them), judged up to the last day whose result is final,
+    so carers are told what `hearth routine` shows of that day; the days
+    found final are kept as summaries, which outlive the raw events.
+    """
     conn = open_database(db_path).conn
     try:
         since = now - timedelta(days=LEARN_DAYS)
@@ -326,15 +330,15 @@ def _learn_from(
         # Only finished days: today's half day would look like a very odd day.
         finished = [d for d in days if d.date < today]
         learned = expectations_from(finished, config, read_events(conn, since, now))
-        # Visitors days and night-time door use, which the features cannot tell.
-        signs = day_signs(read_events(conn, since, now), config, finished)
-        # The summaries that outlive the raw events (retention, a nearly full disk).
+        last = final_day(today)
         try:
-            save_days(conn, finished, now)
-        except sqlite3.Error as exc:
-            # A full disk, say: learning still counts; tomorrow writes them again.
+            routine = stored_routine(conn, config, until=now, keep_through=last)
+        except sqlite3.OperationalError as exc:
+            # A full disk, say: judge without keeping; the next learning keeps them.
             log.warning("could not keep the daily summaries: %s", exc)
+            routine = stored_routine(conn, config, until=now)
     finally:
         conn.close()
     zone = ZoneInfo(config.home.timezone)
-    return learned, routine_conditions(score_days(finished, signs), today, zone)
+    judged = [r for r in routine.results if r.date <= last]
+    return learned, routine_conditions(judged, last + timedelta(days=1), zone)

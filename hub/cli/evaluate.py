@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 @click.option(
     "--streams",
     type=click.IntRange(1, 100),
-    default=3,
+    default=5,
     show_default=True,
     help="With --routine: resampled streams per home.",
 )

@@ -165,7 +165,8 @@ def _markdown(evaluation: Evaluation, plots: Sequence[str]) -> list[str]:
         "ramp's last day (gradual). **Delay**: days from the onset. **AUC**: the day's "
         "score on changed days at full strength against the unchanged stream's judged "
         "days; for statistics and the full system the score is the detector's evidence "
-        "after the day (the CUSUM sum it decides by), with the day's own largest |z| "
+        "after the day (its strongest window of recent days, in standard errors: what it "
+        "decides by), with the day's own largest |z| "
         "in its own column. **False alerts**: alerts on the unchanged streams after "
         "learning, per 30 days.",
         "- **Methods**: fixed rules as commercial systems configure them; "

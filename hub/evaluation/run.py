@@ -57,7 +57,7 @@ SHAPES = {"abrupt": 0, "gradual": 14}
 
 @dataclass(frozen=True)
 class Settings:
-    streams: int = 3
+    streams: int = 5
     days: int = 120
     horizon: int = 28
     earliest_onset: int = 42
@@ -120,7 +120,7 @@ MOVES: dict[ChangeKind, frozenset[str]] = {
     ChangeKind.LESS_ACTIVE: frozenset(
         {"active_minutes", "longest_still_minutes", "kitchen_minutes", "activity_pattern"}
     ),
-    ChangeKind.NIGHT_DOOR: frozenset({"night_exits_week"}),
+    ChangeKind.NIGHT_DOOR: frozenset({"night_exits"}),
 }
 
 

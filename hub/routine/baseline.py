@@ -20,15 +20,19 @@ The rules that keep the baseline personal, current and honest:
 - **No absorbing a change**: which values are kept is decided by the
   detector (`detect.py`): values of unusual days, of days inside a detected
   change, and of days while evidence of a shift is building are not kept.
-  A change that lasts `ACCEPT_AFTER_DAYS` becomes the new normal: the
-  baseline then restarts from the values since its onset.
+  A change that lasts `ACCEPT_AFTER_DAYS` (and has settled) becomes the new
+  normal: the baseline then restarts from the values since its onset. Four
+  weeks, so that a co-ordinator reading weekly summaries sees a change on
+  four of them before it becomes the person's routine (after two weeks,
+  the first setting, a change was gone from the second summary on).
 """
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 LEARNING_DAYS = 14
@@ -36,10 +40,14 @@ MIN_VALUES = 7
 WINDOW = 28
 MIN_SAME_KIND = 4  # two weekends: what the learning fortnight holds
 SURE_SAME_KIND = 8
-ACCEPT_AFTER_DAYS = 14
+ACCEPT_AFTER_DAYS = 28
 MAD_TO_SD = 1.4826
 DECILES_TO_SD = 2.5631  # the 10th to 90th percentile range of a normal distribution, in SDs
 TAIL_MIN_VALUES = 10
+# A day's score (`Usual.score`) is at most this far from 0: real days have heavy
+# tails, and at 3 a lie-in and a late night in one week made half a "shift".
+SCORE_LIMIT = 2.5
+_STANDARD_NORMAL = statistics.NormalDist()
 
 # The smallest spread to assume around a usual value (a Behaviour's `floor`).
 FloorOf = Callable[[float], float]
@@ -51,10 +59,10 @@ class Kept:
 
     date: date
     value: float
+    weekend: bool = field(init=False)  # kept, not computed: it is asked for very often
 
-    @property
-    def weekend(self) -> bool:
-        return is_weekend(self.date)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weekend", is_weekend(self.date))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +73,36 @@ class Usual:
     spread: float  # robust standard deviation, at least the behaviour's floor
     values: int  # how many values it rests on
     kind: str  # "weekday", "weekend" or "all"
+    # The values it rests on, in order: a day's score is where it falls among them.
+    ranked: tuple[float, ...] = ()
 
     def z(self, value: float) -> float:
         return (value - self.median) / self.spread
+
+    def score(self, value: float) -> float:
+        """Where `value` falls among the usual days, as a standard normal deviate.
+
+        Inside the usual days' range it is the normal quantile of the value's
+        mid-rank among them, (below + equal / 2 + 1/2) / (m + 1): for days
+        drawn as the usual ones were, scores average 0 and vary by 1 whatever
+        the shape of the person's days, skewed (a lie-in now and then),
+        lumpy (out all day or not at all) or mostly zero (no outing on a third
+        of the days: a robust z called such a day -0.7, so weeks of staying in
+        never added up to a change). Beyond the range it carries on from the
+        extreme day's quantile by the distance in spreads, up to
+        +-`SCORE_LIMIT`: one wild day weighs no more than that.
+        """
+        ranked = self.ranked
+        if not ranked:
+            return max(-SCORE_LIMIT, min(SCORE_LIMIT, self.z(value)))
+        below = bisect.bisect_left(ranked, value)
+        equal = bisect.bisect_right(ranked, value) - below
+        quantile = _STANDARD_NORMAL.inv_cdf((below + equal / 2 + 0.5) / (len(ranked) + 1))
+        if value < ranked[0]:
+            quantile -= (ranked[0] - value) / self.spread
+        elif value > ranked[-1]:
+            quantile += (value - ranked[-1]) / self.spread
+        return max(-SCORE_LIMIT, min(SCORE_LIMIT, quantile))
 
 
 def is_weekend(day: date) -> bool:
@@ -89,21 +124,28 @@ def usual_for(
         return None
     weekend = is_weekend(day)
     # Same-kind values may come from further back than the window: weekends are rarer.
-    same = [k for k in kept if k.weekend == weekend][-window:]
+    same: list[Kept] = []
+    for value in reversed(kept):
+        if value.weekend == weekend:
+            same.append(value)
+            if len(same) == window:
+                break
+    same.reverse()
     if len(same) < MIN_SAME_KIND:
         return _usual([k.value for k in recent], floor_of, "all")
-    usual = _usual([k.value for k in same], floor_of, "weekend" if weekend else "weekday")
+    values = [k.value for k in same]
+    usual = _usual(values, floor_of, "weekend" if weekend else "weekday")
     if len(same) < SURE_SAME_KIND:
         # Two or three weekends say where the weekend is, not yet how much it varies.
         wide = _usual([k.value for k in recent], floor_of, "all")
-        usual = Usual(usual.median, max(usual.spread, wide.spread), usual.values, usual.kind)
+        usual = _usual(values, floor_of, usual.kind, at_least=wide.spread)
     return usual
 
 
-def _usual(values: list[float], floor_of: FloorOf, kind: str) -> Usual:
+def _usual(values: list[float], floor_of: FloorOf, kind: str, *, at_least: float = 0.0) -> Usual:
     middle, mad = median_and_mad(values)
-    spread = max(MAD_TO_SD * mad, tail_spread(values), floor_of(middle))
-    return Usual(middle, spread, len(values), kind)
+    spread = max(MAD_TO_SD * mad, tail_spread(values), floor_of(middle), at_least)
+    return Usual(middle, spread, len(values), kind, tuple(sorted(values)))
 
 
 def tail_spread(values: Sequence[float]) -> float:

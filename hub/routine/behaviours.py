@@ -59,10 +59,10 @@ class Behaviour:
     minimum: float = 10.0  # with `relative`: never less than this, so a usual 0 still has a spread
     # For behaviours the features cannot tell: read from the day's extras instead.
     from_extras: Callable[[DayExtras], float | None] | None = None
-    # The value already sums up the last 7 dates (a rate): one unusual value is
-    # a persistent change, and CUSUM over overlapping weeks would count each
-    # night seven times.
-    weekly: bool = False
+    # A count of something that happens on few nights or none (the outside door
+    # at night): judged as a rate of events per day, not by spreads around a
+    # median of 0 (see `detect.py`, "rare counts").
+    rare: bool = False
 
     def measure(self, day: DayFeatures, extras: DayExtras = NO_EXTRAS) -> float | None:
         """The day's value of this behaviour, or None when the day cannot tell it."""
@@ -102,8 +102,8 @@ def _number(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _night_exits_week(extras: DayExtras) -> float | None:
-    return None if extras.signs is None else _number(extras.signs.night_exits_week)
+def _night_exits(extras: DayExtras) -> float | None:
+    return None if extras.signs is None else _number(extras.signs.night_exits)
 
 
 def _no_feature(day: DayFeatures) -> float | None:
@@ -121,11 +121,11 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         20,
         30,
     ),
-    Behaviour("kitchen_minutes", Unit.MINUTES, _kitchen_minutes, 0.15, 0.3, relative=True),
+    Behaviour("kitchen_minutes", Unit.MINUTES, _kitchen_minutes, 0.15, 0.25, relative=True),
     Behaviour("fridge_uses", Unit.COUNT, lambda d: _number(d.fridge_uses), 1, 2),
     Behaviour("outings", Unit.COUNT, lambda d: _number(d.outings), 1, 1),
     Behaviour("minutes_out", Unit.MINUTES, lambda d: _number(d.minutes_out), 0.25, 0.4, True),
-    Behaviour("active_minutes", Unit.MINUTES, lambda d: float(d.active_minutes), 0.1, 0.25, True),
+    Behaviour("active_minutes", Unit.MINUTES, lambda d: float(d.active_minutes), 0.1, 0.2, True),
     Behaviour(
         "longest_still_minutes",
         Unit.MINUTES,
@@ -134,16 +134,17 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         0.4,
         relative=True,
     ),
-    # Outside-door openings at night over the last 7 dates: usually 0, so the
-    # floor of one opening a week keeps a single one from looking alarming.
+    # Outside-door openings between bedtime and time up, a night at a time:
+    # usually none, so a rate (see `detect.py`). A change needs at least one
+    # opening more than the nights would usually hold.
     Behaviour(
-        "night_exits_week",
+        "night_exits",
         Unit.COUNT,
         _no_feature,
         1,
-        2,
-        from_extras=_night_exits_week,
-        weekly=True,
+        1,
+        from_extras=_night_exits,
+        rare=True,
     ),
     # The model's calibrated score is already a robust z for this home; its own
     # baseline only re-centres it (a home's score may settle off 0 after learning).

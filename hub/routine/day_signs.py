@@ -17,10 +17,8 @@
   motion sensors sees 20-40 such minutes every day, others none): the day
   types (`day_types.py`) judge the count against the home's own usual.
 - **night_exits**: outside-door openings between the night's bedtime and time
-  up (None when the home has no outside-door sensor or the night was not found),
-  and **night_exits_week**: their sum over the last 7 local dates (None
-  while fewer than 7 are known): a rare behaviour ("2 nights a week") is a
-  rate, not a daily value.
+  up (None when the home has no outside-door sensor or the night was not found).
+  A rare behaviour ("2 nights a week"): the detector judges it as a rate.
 """
 
 from __future__ import annotations
@@ -38,7 +36,6 @@ from hub.routine.layout import EXIT_ROLES, layout_of
 
 AT_ONCE = timedelta(seconds=60)
 SWITCHES = 3
-WEEK = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +44,6 @@ class DaySigns:
     exit_used: bool
     together_minutes: int
     night_exits: int | None
-    night_exits_week: int | None
 
 
 def day_signs(
@@ -70,7 +66,6 @@ def day_signs(
             moves.append((event.time, info.room))
     together = _together_minutes(moves)
     signs: dict[date, DaySigns] = {}
-    exits: list[int | None] = []
     for day in days:
         window = routine_day(day.date, zone)
         used = _count(openings, window.start, window.end) > 0
@@ -78,14 +73,7 @@ def day_signs(
         night: int | None = None
         if doors and day.bedtime is not None and day.time_up is not None:
             night = _count(openings, day.bedtime, day.time_up)
-        exits.append(night)
-        last_week = exits[-WEEK:]
-        week = (
-            sum(n for n in last_week if n is not None)
-            if len(last_week) == WEEK and any(n is not None for n in last_week)
-            else None
-        )
-        signs[day.date] = DaySigns(day.date, used, minutes, night, week if doors else None)
+        signs[day.date] = DaySigns(day.date, used, minutes, night)
     return signs
 
 

@@ -1,36 +1,71 @@
 """Change detection for one behaviour: a value a day in, a new state and any findings out.
 
 A `Tracker` is the whole memory of one behaviour (its baseline values, the
-CUSUM sums, the change being followed); `learn` and `judge` return a new one,
-so the detector is a pure fold over the days. Three shapes of change:
+recent days' values, the change being followed); `learn` and `judge` return a
+new one, so the detector is a pure fold over the days. Three shapes of change:
 
 - **unusual day**: today's robust z (see `baseline.py`) is at least
   `Z_UNUSUAL` away from usual. Confidence: |z| / (2 x `Z_UNUSUAL`), so 0.5 at
-  the threshold and 1 at twice it.
-- **shift**: a two-sided CUSUM over robust z, each day's z clipped to
-  +-`Z_CLIP` so one wild day cannot make a shift alone. S+ = max(0, S+ + z - k)
-  and S- = max(0, S- - z - k) with k = `CUSUM_K`; a shift is found when a sum
-  reaches h = `CUSUM_H` and at least `SHIFT_MIN_DAYS` days of its run were
-  off usual that way (z beyond k); both sums then restart from 0. Its onset
-  is the first day of the run that reached h (the usual CUSUM estimate).
-  Confidence: the evidence (the same sum, kept growing while the change lasts)
-  / (2h): 0.5 when found, 1 when twice as strong.
+  the threshold and 1 at twice it. Shown, never alerted (see `alerting.py`).
+- **shift**: the recent days sit away from usual, one way. Each judged day
+  has a score (`Usual.score`): where it fell among the usual days, as a
+  standard normal deviate, so scores average 0 and vary by 1 whatever the
+  shape of this person's days, and one wild day weighs at most
+  `SCORE_LIMIT`. For every window of the last n scores (n up to
+  `WINDOW_DAYS`), their mean divided by its standard error is the window's
+  evidence; the strongest window one way is the evidence of a shift that
+  way. A shift is found when the evidence reaches `FOUND`, the window holds
+  at least `SHIFT_MIN_DAYS` days off usual that way (outside the middle half
+  of the usual days: score beyond `OFF_SCORE`), and its mean value differs
+  from usual by the behaviour's smallest change worth telling. Its onset is
+  the window's first day. The standard error counts both what a mean of n
+  days varies by (1/n) and how well the usual days themselves are known
+  (1/m for m of them), so evidence from a young baseline counts for less,
+  and a long window cannot pile a baseline's small error up into a "shift"
+  (what forced the old CUSUM's k = 1, which made a change of 1.5 spreads a
+  day take ten days to find).
 - **drift**: over the last `DRIFT_WINDOW_DAYS` days (at least
   `DRIFT_MIN_VALUES` values), Kendall's tau between day and value is at least
   `DRIFT_TAU` in size, and the Theil-Sen line puts today at least
   `DRIFT_SPREADS` spreads from usual. Its onset is where the line leaves the
   usual value. Confidence: |tau| when found (0.5 at the threshold).
 
-Every confidence is then scaled by min(1, n / 14), n being the values the
+Why a window mean and not CUSUM: both accumulate evidence over days; the
+window's standardised mean needs no assumed size of change (CUSUM's k), is
+the evidence a reader can check ("09:40 on average over the last 4 days;
+usually 07:55"), and with the baseline's own uncertainty in its error it
+stays calibrated on a two-week baseline. It is the generalised likelihood
+ratio for a step in the mean over the last `WINDOW_DAYS` days. Why scores
+by rank and not robust z: on resampled real days, z (clipped at 3) made a
+person's heavy tails (late mornings, long naps) into "shifts" three times
+a month in the noisiest home, and called a day without an outing, for a
+person who stays in one day in three, only 0.7 spreads from usual, so
+weeks of staying in never added up to a change.
+
+**Rare counts** (`Behaviour.rare`: the outside door at night) happen on few
+days or none, so a spread around a median of 0 says nothing. They are judged
+as a rate: m kept days held k0 events; what n new days would hold then
+follows a negative binomial (Poisson counts whose rate is known only from
+those m days, with half an event's worth of doubt, Jeffreys' prior, so a
+rate never seen is not taken as impossible). A window's evidence is the
+standard normal quantile of its count's tail probability: the same scale
+of "standard errors" as above. A shift needs `RARE_FOUND` (a lower bar than
+`FOUND`: counts this rare cannot pile up evidence fast, and by the same
+token chance rarely produces them), at least `RARE_MIN_DAYS` days with an
+event, and the behaviour's smallest change more events than usual.
+
+Every confidence is then scaled by min(1, m / 14), m being the values the
 usual rests on, since a young baseline knows less. A finding is kept only
 when the difference from usual is at least the behaviour's smallest change
 worth telling (`behaviours.py`): statistics alone would report trivia.
 
 What the baseline keeps (so that it never absorbs a developing change): the
-value of a judged day only when it raised nothing and neither CUSUM sum is
-past h/2 (evidence is building). While a change is open, nothing is kept;
-the change closes when `RECOVERY_DAYS` values in a row are back within
-`RECOVERED_Z` of usual, or is accepted as the new normal once it is
+value of a judged day joins the usual days `KEEP_AFTER_DAYS` later, when no
+window of two or more days holds evidence past `BUILDING` then and no change
+has opened since. A single unusual day is kept: it is part of how much this
+person's days vary. While a change is open nothing is kept; the change
+closes when `RECOVERY_DAYS` values in a row are back within `RECOVERED_Z` of
+usual, or is accepted as the new normal once it is
 `ACCEPT_AFTER_DAYS` days old *and* has settled (its last `SETTLED_VALUES`
 values have |Kendall tau| < `DRIFT_TAU`): the baseline then restarts from the
 values seen since the onset. A decline that keeps going is never accepted;
@@ -39,40 +74,50 @@ it stays reported.
 
 from __future__ import annotations
 
+import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
-from hub.routine.baseline import ACCEPT_AFTER_DAYS, WINDOW, Kept, Usual, keep, usual_for
+from hub.routine.baseline import (
+    ACCEPT_AFTER_DAYS,
+    MIN_VALUES,
+    Kept,
+    Usual,
+    keep,
+    usual_for,
+)
 from hub.routine.behaviours import Behaviour
 
 Z_UNUSUAL = 5.0
-# Clipped at 3, not 4: real days have heavy tails (a late morning every week
-# or two), and at 4 two such days in a week made half a shift. A real change
-# of 3 spreads a day still reaches h on its third day (2 + 2 + 2 >= 5).
-Z_CLIP = 3.0
-# k = 1 and h = 5, not the textbook 0.5 and 4-5: a baseline learned from two
-# weeks has a median off by about a third of a spread, and real days have
-# heavy tails, so with k = 0.5 plain noise accumulated into "shifts" (measured
-# on resampled real days: 1.3 and 3.7 per 30 days in two homes, against 0.9
-# and 2.5 now). A change of 3 spreads a day is still found on its third day.
-CUSUM_K = 1.0
-CUSUM_H = 5.0
-SHIFT_MIN_DAYS = 3  # days off usual (z beyond k) a shift needs: two odd days are not one
-BUILDING = CUSUM_H / 2
+WINDOW_DAYS = 14  # the longest window of recent values a shift is looked for in
+SHIFT_MIN_DAYS = 3  # days off usual a shift needs: two odd days are not a change
+KEEP_AFTER_DAYS = 3  # a judged value joins the usual days once this many more days are seen
+# A day is off usual when its score is beyond this, the shift's way: outside
+# the middle half of the usual days (the normal quartile).
+OFF_SCORE = 0.674
+FOUND = 3.6  # evidence (standard errors) at which a shift is found; see `window_evidence`
+BUILDING = FOUND / 2
 DRIFT_WINDOW_DAYS = 21
 DRIFT_MIN_VALUES = 10
 DRIFT_TAU = 0.5
 DRIFT_SPREADS = 1.5
+DRIFT_LEANING = 0.5  # mean score of the last week a drift needs to be looked for
+WEEK_DAYS = 7
 RECOVERY_DAYS = 3
 SETTLED_VALUES = 10  # a change is accepted only when its last values show no trend
 RECOVERED_Z = 1.5
 RECENT_DAYS = 7  # a change's "recent" value averages at most this many days since its onset
 FULL_BASELINE = 14  # values a usual needs for confidence not to be discounted
-Z_WEEKLY = 2.0  # a weekly count this many spreads from usual is a change (see `weekly`)
-WEEK_DAYS = 7
+RARE_FOUND = 2.5  # evidence at which a rare count's shift is found
+RARE_MIN_DAYS = 2  # days with an event a rare count's shift needs
+RARE_PRIOR = 0.5  # Jeffreys' prior: events' worth of doubt about a rate never seen
+RARE_RECOVERY_DAYS = 7
+RARE_SHOWN_DAYS = 7  # a rare count's change tells how many events the last week held
 _MEMORY_DAYS = 2 * DRIFT_WINDOW_DAYS  # how long judged values are remembered
+_STANDARD_NORMAL = statistics.NormalDist()
 
 
 class Shape(StrEnum):
@@ -88,6 +133,7 @@ class Seen:
     date: date
     value: float
     z: float | None
+    score: float | None = None  # `Usual.score`: what windows of days add up (not rare counts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +157,19 @@ class OpenChange:
     onset: date
     detected: date
     usual: Usual  # as it was when the change was found: the change is measured against it
-    evidence: float  # CUSUM-like sum in the change's direction (shift), or |tau| (drift)
+    evidence: float  # standard errors of the days since the onset from `usual` (drift: found)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The strongest window of recent days one way: its evidence and where it starts."""
+
+    evidence: float  # standard errors from usual (0 when no window leans this way)
+    start: date | None
+    days: int  # values in the window
+
+
+NO_WINDOW = Window(0.0, None, 0)
 
 
 @dataclass(frozen=True)
@@ -119,23 +177,22 @@ class Tracker:
     behaviour: Behaviour
     kept: tuple[Kept, ...] = ()
     seen: tuple[Seen, ...] = ()
-    high: float = 0.0
-    low: float = 0.0
-    high_since: date | None = None
-    low_since: date | None = None
+    high: Window = NO_WINDOW
+    low: Window = NO_WINDOW
     open: OpenChange | None = None
+    pending: tuple[Kept, ...] = ()  # judged values not yet among the usual ones (`_hold`)
 
 
 def evidence(tracker: Tracker) -> float:
-    """How much evidence of a change the tracker holds now, in CUSUM units (h: found).
+    """How much evidence of a change the tracker holds now, in standard errors.
 
-    The larger CUSUM sum while watching; the change's own evidence (a shift) or
-    h (a drift) while a change is open. A day-level measure of the detector's
-    state: what the evaluation's per-day AUC of the detector ranks days by.
+    The stronger window while watching; the open change's own evidence (a
+    shift) or `FOUND` (a drift) while one is open. A day-level measure of the
+    detector's state: what the evaluation's per-day AUC ranks days by.
     """
     if tracker.open is not None:
-        return tracker.open.evidence if tracker.open.shape is Shape.SHIFT else CUSUM_H
-    return max(tracker.high, tracker.low)
+        return tracker.open.evidence if tracker.open.shape is Shape.SHIFT else FOUND
+    return max(tracker.high.evidence, tracker.low.evidence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,101 +200,237 @@ class Step:
     tracker: Tracker
     z: float | None
     findings: tuple[Finding, ...]
+    usual: Usual | None = None  # what the day was judged against
+
+
+def usual_of(tracker: Tracker, day: date) -> Usual | None:
+    """What is usual for `day` (a rare count: its rate per day), or None while too few values."""
+    if tracker.behaviour.rare:
+        return rare_usual(tracker.kept)
+    return usual_for(tracker.kept, day, tracker.behaviour.floor)
+
+
+def rare_usual(kept: Sequence[Kept]) -> Usual | None:
+    """A rare count's usual: events per day over the kept days (`median` holds the rate)."""
+    if len(kept) < MIN_VALUES:
+        return None
+    rate = statistics.fmean(k.value for k in kept)
+    return Usual(rate, max(math.sqrt(rate), 1.0), len(kept), "all")
 
 
 def learn(tracker: Tracker, day: date, value: float) -> Step:
     """A learning day: the value is kept, nothing is judged."""
-    usual = usual_for(tracker.kept, day, tracker.behaviour.floor)
-    z = usual.z(value) if usual else None
+    usual = usual_of(tracker, day)
+    z = _day_z(tracker.behaviour.rare, usual, value) if usual else None
     return Step(
         replace(
             tracker,
             kept=keep(tracker.kept, Kept(day, value)),
-            seen=_remember(tracker, day, value, z),
+            seen=_remember(tracker, Seen(day, value, z, _score(tracker, usual, value))),
         ),
         z,
         (),
+        usual,
     )
+
+
+def _score(tracker: Tracker, usual: Usual | None, value: float) -> float | None:
+    return None if usual is None or tracker.behaviour.rare else usual.score(value)
 
 
 def judge(tracker: Tracker, day: date, value: float) -> Step:
     """A normal day: compare with usual, update the evidence, report what is found."""
-    usual = usual_for(tracker.kept, day, tracker.behaviour.floor)
+    usual = usual_of(tracker, day)
     if usual is None:  # too few values yet (the data began with gaps): keep learning
         return learn(tracker, day, value)
-    z = usual.z(value)
-    tracker = replace(tracker, seen=_remember(tracker, day, value, z))
+    z = _day_z(tracker.behaviour.rare, usual, value)
+    tracker = replace(tracker, seen=_remember(tracker, Seen(day, value, z, usual.score(value))))
     if tracker.open is not None:
-        return _follow(tracker, tracker.open, day, z)
-    return _watch(tracker, usual, day, value, z)
+        step = _follow(tracker, tracker.open, day, z)
+    else:
+        step = _watch(tracker, usual, day, value, z)
+    return replace(step, usual=usual)
+
+
+def standard_error(days: int, usual: Usual) -> float:
+    """The standard error of a mean of `days` days' scores (`Usual.score`) against `usual`.
+
+    Scores are in the kept values' own standard deviations: a mean of `days`
+    of them varies by 1/days (squared), the kept values' mean by 1/m.
+    """
+    return math.sqrt(1 / days + 1 / max(usual.values, 1))
+
+
+def window_evidence(scores: list[float], usual: Usual, sign: float) -> tuple[float, int]:
+    """The strongest evidence among windows of the last n days (`scores` oldest first), and n.
+
+    `sign` is +1 for "higher than usual", -1 for "lower". Windows of one day
+    count too: they say how unusual today is, which the evidence shows, but a
+    shift needs `SHIFT_MIN_DAYS` (see `_watch`).
+    """
+    best, best_days, total = 0.0, 0, 0.0
+    for days, score in enumerate(reversed(scores[-WINDOW_DAYS:]), start=1):
+        total += sign * score
+        strength = total / days / standard_error(days, usual)
+        if strength > best:
+            best, best_days = strength, days
+    return best, best_days
 
 
 def _watch(tracker: Tracker, usual: Usual, day: date, value: float, z: float) -> Step:
     behaviour = tracker.behaviour
-    if behaviour.weekly:
-        return _watch_weekly(tracker, usual, day, value, z)
-    clipped = max(-Z_CLIP, min(Z_CLIP, z))
-    high = max(0.0, tracker.high + clipped - CUSUM_K)
-    low = max(0.0, tracker.low - clipped - CUSUM_K)
-    tracker = replace(
-        tracker,
-        high=high,
-        low=low,
-        high_since=(tracker.high_since or day) if high > 0 else None,
-        low_since=(tracker.low_since or day) if low > 0 else None,
-    )
+    if behaviour.rare:
+        return _watch_rare(tracker, usual, day, value, z)
+    judged = [s for s in tracker.seen if s.score is not None]
+    scores = [s.score for s in judged if s.score is not None]
+    windows = []
+    for sign in (1.0, -1.0):
+        strength, days = window_evidence(scores, usual, sign)
+        start = judged[-days].date if days else None
+        windows.append(Window(strength, start, days))
+    high, low = windows
+    tracker = replace(tracker, high=high, low=low)
     meaningful = behaviour.meaningful(usual.median)
-    higher = high >= low
-    onset = (tracker.high_since if higher else tracker.low_since) or day
-    sign = 1.0 if higher else -1.0
-    off_days = sum(1 for s in tracker.seen if s.date >= onset and sign * (s.z or 0.0) > CUSUM_K)
-    if max(high, low) >= CUSUM_H and off_days >= SHIFT_MIN_DAYS:
-        strength = max(high, low)
-        # Found or not, the sums restart: a trivial shift must not linger as evidence.
-        tracker = replace(tracker, high=0.0, low=0.0, high_since=None, low_since=None)
-        recent = _since(tracker.seen, onset)
-        if abs(statistics.fmean(recent) - usual.median) >= meaningful:
-            change = OpenChange(Shape.SHIFT, higher, onset, day, usual, strength)
-            return _opened(tracker, change, strength / (2 * CUSUM_H))
-        return Step(tracker, z, ())
+    for window, higher in sorted(((high, True), (low, False)), key=lambda w: -w[0].evidence):
+        if window.evidence < FOUND or window.start is None or window.days < SHIFT_MIN_DAYS:
+            continue
+        sign = 1.0 if higher else -1.0
+        inside = judged[-window.days :]
+        off_days = sum(1 for s in inside if sign * (s.score or 0.0) > OFF_SCORE)
+        recent = [s.value for s in inside]
+        if off_days >= SHIFT_MIN_DAYS and abs(statistics.fmean(recent) - usual.median) >= (
+            meaningful
+        ):
+            change = OpenChange(Shape.SHIFT, higher, window.start, day, usual, window.evidence)
+            return _opened(tracker, change, window.evidence / (2 * FOUND))
     drift = _drift(tracker.seen, usual, day, meaningful)
     if drift is not None:
         return _opened(tracker, drift, drift.evidence)
+    findings: tuple[Finding, ...] = ()
     if abs(z) >= Z_UNUSUAL and abs(value - usual.median) >= meaningful:
-        found = Finding(
-            behaviour.name,
-            Shape.UNUSUAL_DAY,
-            z > 0,
-            usual.median,
-            value,
-            1,
-            day,
-            _confidence(abs(z) / (2 * Z_UNUSUAL), usual),
+        findings = (
+            Finding(
+                behaviour.name,
+                Shape.UNUSUAL_DAY,
+                z > 0,
+                usual.median,
+                value,
+                1,
+                day,
+                _confidence(abs(z) / (2 * Z_UNUSUAL), usual),
+            ),
         )
-        return Step(tracker, z, (found,))
-    if max(high, low) < BUILDING:
-        tracker = replace(tracker, kept=keep(tracker.kept, Kept(day, value)))
-    return Step(tracker, z, ())
+    tracker = _hold(tracker, day, value, building=_building(scores, usual))
+    return Step(tracker, z, findings)
 
 
-def _watch_weekly(tracker: Tracker, usual: Usual, day: date, value: float, z: float) -> Step:
-    """A weekly count: a week far from usual, and beyond every recent week, is a shift.
+def _hold(tracker: Tracker, day: date, value: float, *, building: bool) -> Tracker:
+    """Today's value waits `KEEP_AFTER_DAYS` before it joins the usual days.
 
-    Beyond every recent week: in a home where two nights of a week with the
-    door opened happen now and then, such a week is not news.
+    Kept at once, the first day of a change joined the usual days before the
+    second showed it was one: a person who stopped going out then had a day
+    at home among the usual ones, and every day at home after it looked less
+    unusual. While evidence is building nothing joins; a value that waited
+    `WINDOW_DAYS` is let go.
     """
-    recent = [k.value for k in tracker.kept[-WINDOW:]]
-    beyond = value > max(recent) if z > 0 else value < min(recent)
+    pending = (*tracker.pending, Kept(day, value))
+    if building:
+        waiting = tuple(k for k in pending if (day - k.date).days < WINDOW_DAYS)
+        return replace(tracker, pending=waiting)
+    ready = [k for k in pending if (day - k.date).days >= KEEP_AFTER_DAYS]
+    kept = tracker.kept
+    for value_kept in ready:
+        kept = keep(kept, value_kept)
+    waiting = tuple(k for k in pending if (day - k.date).days < KEEP_AFTER_DAYS)
+    return replace(tracker, kept=kept, pending=waiting)
+
+
+def _building(scores: list[float], usual: Usual) -> bool:
+    """Whether a window of two or more recent days leans away from usual past `BUILDING`."""
+    for sign in (1.0, -1.0):
+        total = 0.0
+        for days, score in enumerate(reversed(scores[-WINDOW_DAYS:]), start=1):
+            total += sign * score
+            if days >= 2 and total / days / standard_error(days, usual) >= BUILDING:
+                return True
+    return False
+
+
+def _day_z(rare: bool, usual: Usual, value: float) -> float:
+    """A day's z: its robust z, or for a rare count its one-day evidence, signed."""
+    if not rare:
+        return usual.z(value)
+    more = rare_evidence(value, 1, usual, higher=True)
+    return more if more > 0 else -rare_evidence(value, 1, usual, higher=False)
+
+
+def rare_evidence(count: float, days: int, usual: Usual, *, higher: bool) -> float:
+    """Standard errors by which `count` events in `days` days exceed (or fall short of) usual.
+
+    The count's tail probability under the negative binomial that `usual`'s
+    rate, learned from `usual.values` days, predicts for `days` days (0 when
+    the count leans the other way).
+    """
+    shape = usual.median * usual.values + RARE_PRIOR
+    p = usual.values / (usual.values + days)
+    whole = round(count)
+    below = sum(_negative_binomial(x, shape, p) for x in range(whole))  # P(X < count)
+    tail = 1.0 - below if higher else below + _negative_binomial(whole, shape, p)
+    if tail >= 0.5:
+        return 0.0
+    return min(-_STANDARD_NORMAL.inv_cdf(max(tail, 1e-12)), 2 * Z_UNUSUAL)
+
+
+def _negative_binomial(x: int, shape: float, p: float) -> float:
+    log = (
+        math.lgamma(x + shape)
+        - math.lgamma(shape)
+        - math.lgamma(x + 1)
+        + shape * math.log(p)
+        + x * math.log1p(-p)
+    )
+    return math.exp(log)
+
+
+def _watch_rare(tracker: Tracker, usual: Usual, day: date, value: float, z: float) -> Step:
+    """A rare count: the strongest window of recent days against the usual rate."""
+    judged = [s for s in tracker.seen if s.z is not None][-WINDOW_DAYS:]
+    best = {True: NO_WINDOW, False: NO_WINDOW}
+    for higher in (True, False):
+        count = 0.0
+        for days, seen in enumerate(reversed(judged), start=1):
+            count += seen.value
+            strength = rare_evidence(count, days, usual, higher=higher)
+            if strength > best[higher].evidence:
+                best[higher] = Window(strength, seen.date, days)
+    tracker = replace(tracker, high=best[True], low=best[False])
     meaningful = tracker.behaviour.meaningful(usual.median)
-    if abs(z) >= Z_WEEKLY and abs(value - usual.median) >= meaningful and beyond:
-        onset = day - timedelta(days=WEEK_DAYS - 1)
-        change = OpenChange(Shape.SHIFT, z > 0, onset, day, usual, CUSUM_H * abs(z) / Z_WEEKLY)
-        return _opened(tracker, change, abs(z) / (2 * Z_WEEKLY))
-    return Step(replace(tracker, kept=keep(tracker.kept, Kept(day, value))), z, ())
+    for higher in (True, False):
+        window = best[higher]
+        inside = judged[-window.days :] if window.days else []
+        with_events = [s for s in inside if s.value > 0]
+        gap = sum(s.value for s in inside) - usual.median * window.days
+        if (
+            window.evidence >= RARE_FOUND
+            and abs(gap) >= meaningful
+            and (not higher or len(with_events) >= RARE_MIN_DAYS)
+        ):
+            onset = with_events[0].date if higher else inside[0].date
+            change = OpenChange(Shape.SHIFT, higher, onset, day, usual, window.evidence)
+            return _opened(tracker, change, window.evidence / (2 * RARE_FOUND))
+    building = max(best[True].evidence, best[False].evidence) >= RARE_FOUND / 2 and (
+        max(best[True].days, best[False].days) >= 2
+    )
+    return Step(_hold(tracker, day, value, building=building), z, ())
 
 
 def _opened(tracker: Tracker, change: OpenChange, strength: float) -> Step:
-    tracker = replace(tracker, open=change, high=0.0, low=0.0, high_since=None, low_since=None)
+    # What waited from before the onset was usual after all; the rest is the change.
+    kept = tracker.kept
+    for waited in tracker.pending:
+        if waited.date < change.onset:
+            kept = keep(kept, waited)
+    tracker = replace(tracker, open=change, high=NO_WINDOW, low=NO_WINDOW, kept=kept, pending=())
     latest = tracker.seen[-1]
     return Step(tracker, latest.z, (_finding(tracker, change, strength),))
 
@@ -245,8 +438,7 @@ def _opened(tracker: Tracker, change: OpenChange, strength: float) -> Step:
 def _follow(tracker: Tracker, change: OpenChange, day: date, z: float) -> Step:
     """A day inside an open change: close it, accept it, or report it again."""
     since_found = [s for s in tracker.seen if s.date > change.detected]
-    back = since_found[-RECOVERY_DAYS:]
-    if len(back) == RECOVERY_DAYS and all(abs(_z(s, change.usual)) < RECOVERED_Z for s in back):
+    if _recovered(tracker.behaviour.rare, since_found, change):
         return Step(replace(tracker, open=None), z, ())
     latest = [s for s in tracker.seen if s.date >= change.onset][-SETTLED_VALUES:]
     _, trend = _theil_sen_and_tau([((s.date - change.onset).days, s.value) for s in latest])
@@ -254,34 +446,67 @@ def _follow(tracker: Tracker, change: OpenChange, day: date, z: float) -> Step:
         # The new normal: the baseline restarts from what the person does now.
         new_normal = tuple(Kept(s.date, s.value) for s in tracker.seen if s.date >= change.onset)
         return Step(replace(tracker, open=None, kept=new_normal), z, ())
-    if change.shape is Shape.SHIFT:
+    if tracker.behaviour.rare:
+        since = [s.value for s in tracker.seen if s.date >= change.onset]
+        strength = rare_evidence(sum(since), len(since), change.usual, higher=change.higher)
+        change = replace(change, evidence=strength)
+        confidence = strength / (2 * RARE_FOUND)
+    elif change.shape is Shape.SHIFT:
         sign = 1.0 if change.higher else -1.0
-        clipped = max(-Z_CLIP, min(Z_CLIP, _z(tracker.seen[-1], change.usual)))
-        change = replace(change, evidence=max(0.0, change.evidence + sign * clipped - CUSUM_K))
-        strength = change.evidence / (2 * CUSUM_H)
+        since = [sign * change.usual.score(s.value) for s in tracker.seen if s.date >= change.onset]
+        strength = statistics.fmean(since) / standard_error(len(since), change.usual)
+        change = replace(change, evidence=max(0.0, strength))
+        confidence = change.evidence / (2 * FOUND)
     else:
-        strength = change.evidence
+        confidence = change.evidence
     tracker = replace(tracker, open=change)
-    return Step(tracker, z, (_finding(tracker, change, strength),))
+    return Step(tracker, z, (_finding(tracker, change, confidence),))
+
+
+def _recovered(rare: bool, since_found: list[Seen], change: OpenChange) -> bool:
+    """Whether the days since the change was found are back to usual."""
+    if rare:
+        back = since_found[-RARE_RECOVERY_DAYS:]
+        count = sum(s.value for s in back)
+        return len(back) == RARE_RECOVERY_DAYS and (
+            rare_evidence(count, len(back), change.usual, higher=change.higher) < 1.0
+        )
+    back = since_found[-RECOVERY_DAYS:]
+    return len(back) == RECOVERY_DAYS and all(abs(_z(s, change.usual)) < RECOVERED_Z for s in back)
 
 
 def _finding(tracker: Tracker, change: OpenChange, strength: float) -> Finding:
+    confidence = _confidence(strength, change.usual)
+    name = tracker.behaviour.name
+    if tracker.behaviour.rare:
+        # How many events the last week held, against what such a week usually holds.
+        last = [s.value for s in tracker.seen if s.z is not None][-RARE_SHOWN_DAYS:]
+        usual = change.usual.median * len(last)
+        return Finding(
+            name, change.shape, change.higher, usual, sum(last), len(last), change.onset, confidence
+        )
     recent = _since(tracker.seen, change.onset)[-RECENT_DAYS:]
     return Finding(
-        tracker.behaviour.name,
+        name,
         change.shape,
         change.higher,
         change.usual.median,
         statistics.fmean(recent),
         len(recent),
         change.onset,
-        _confidence(strength, change.usual),
+        confidence,
     )
 
 
 def _drift(seen: tuple[Seen, ...], usual: Usual, day: date, meaningful: float) -> OpenChange | None:
     window = [s for s in seen if (day - s.date).days < DRIFT_WINDOW_DAYS]
     if len(window) < DRIFT_MIN_VALUES:
+        return None
+    # A drift that has carried today `DRIFT_SPREADS` from usual has the last week
+    # leaning that way: where it does not, the trend's pairs (quadratic in the
+    # window, most of a day's scoring) need not be looked at.
+    last_week = [s.score for s in window[-WEEK_DAYS:] if s.score is not None]
+    if not last_week or abs(statistics.fmean(last_week)) < DRIFT_LEANING:
         return None
     first = window[0].date
     points = [((s.date - first).days, s.value) for s in window]
@@ -317,10 +542,8 @@ def _theil_sen_and_tau(points: list[tuple[int, float]]) -> tuple[float, float]:
     return statistics.median(slopes), agree / pairs
 
 
-def _remember(tracker: Tracker, day: date, value: float, z: float | None) -> tuple[Seen, ...]:
-    return tuple(
-        s for s in (*tracker.seen, Seen(day, value, z)) if (day - s.date).days < _MEMORY_DAYS
-    )
+def _remember(tracker: Tracker, seen: Seen) -> tuple[Seen, ...]:
+    return tuple(s for s in (*tracker.seen, seen) if (seen.date - s.date).days < _MEMORY_DAYS)
 
 
 def _since(seen: tuple[Seen, ...], onset: date) -> list[float]:

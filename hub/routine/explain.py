@@ -21,7 +21,7 @@ HEADLINES: dict[str, tuple[str, str]] = {
     "minutes_out": ("More time out of the house", "Less time out of the house"),
     "active_minutes": ("More active at home", "Less active at home"),
     "longest_still_minutes": ("Longer spells without moving", "Shorter spells without moving"),
-    "night_exits_week": (
+    "night_exits": (
         "Outside door opened at night more often",
         "Outside door opened at night less often",
     ),
@@ -76,8 +76,10 @@ def sentence(
     if shape == "unusual_day":
         return f"{headline(behaviour, higher)} today: {now}; usually {before}."
     lead = headline(behaviour, higher)
-    if behaviour == "night_exits_week":
-        return f"{lead}: {now} times in the last 7 nights; usually {before}."
+    if BY_NAME[behaviour].rare:
+        # `usual` is the count the same number of nights usually hold.
+        nights = "night" if recent_days == 1 else f"{recent_days} nights"
+        return f"{lead}: {now} times in the last {nights}; usually {before}."
     if shape == "drift":
         lead = f"{lead}, little by little"
     span = "today" if recent_days == 1 else f"on average over the last {recent_days} days"

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from hub.config.models import HearthConfig, Role
 from hub.events import Event
 from hub.routine import activity as act
 from hub.routine import kitchen as kit
-from hub.routine.days import RoutineDay, routine_days
+from hub.routine.days import RoutineDay, routine_day, routine_days
 from hub.routine.layout import FEATURE_ROLES, KITCHEN_ROLES, Layout, layout_of
 from hub.routine.outings import Outing, find_outings, time_out
 from hub.routine.sleep import Night, find_night
@@ -67,15 +69,24 @@ class DayFeatures:
     hourly_by_role: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
 
-def daily_features(events: Iterable[Event], config: HearthConfig) -> list[DayFeatures]:
-    """Features of every local date from the first event's to the last event's."""
+def daily_features(
+    events: Iterable[Event], config: HearthConfig, *, until: datetime | None = None
+) -> list[DayFeatures]:
+    """Features of every local date from the first event's to the last event's.
+
+    `until`: the moment up to which the events are known to be all there is
+    (the live hub reads up to now: a quiet evening with no event yet is
+    still part of the day). Without it the data end at the last event, as a
+    recording's do; either way a day ending after it is `partial`.
+    """
     layout = layout_of(config)
     timeline = build_timeline(events, layout)
     if timeline is None:
         return []
+    covered = timeline.last if until is None else max(until, timeline.last)
     outings = find_outings(timeline, layout)
-    days = routine_days(timeline.first, timeline.last, layout.zone)
-    nights = [find_night(day, timeline, layout, outings or []) for day in days]
+    days = routine_days(timeline.first, covered, layout.zone)
+    nights = [find_night(day, timeline, layout, outings or [], covered) for day in days]
     return [
         _features(
             day,
@@ -84,6 +95,7 @@ def daily_features(events: Iterable[Event], config: HearthConfig) -> list[DayFea
             timeline=timeline,
             layout=layout,
             outings=outings,
+            covered=covered,
         )
         for day, night, next_night in zip(days, nights, [*nights[1:], None], strict=True)
     ]
@@ -97,6 +109,7 @@ def _features(
     timeline: Timeline,
     layout: Layout,
     outings: list[Outing] | None,
+    covered: datetime,
 ) -> DayFeatures:
     # A day earlier too: the last activity before midnight says where the day begins.
     activities = timeline.activity_between(day.start - _LOOKBACK, day.end)
@@ -121,7 +134,7 @@ def _features(
     return DayFeatures(
         date=day.date,
         hours=day.hours,
-        partial=timeline.first > day.night_start or timeline.last < day.end,
+        partial=timeline.first > day.night_start or covered < day.end,
         bedtime=day.local(night.bedtime) if night else None,
         time_up=day.local(night.time_up) if night else None,
         sleep_method=night.method if night else None,
@@ -149,6 +162,59 @@ def _features(
         sensors_silent=tuple(sorted(set(layout.sensors) - set(reporting))),
         roles_missing=tuple(r.value for r in FEATURE_ROLES if not layout.has_role(r)),
     )
+
+
+def empty_day(day: date, zone: ZoneInfo) -> DayFeatures:
+    """A date nothing is known of (the hub was off): partial, so it is never judged."""
+    return DayFeatures(
+        date=day,
+        hours=routine_day(day, zone).hours,
+        partial=True,
+        bedtime=None,
+        time_up=None,
+        sleep_method=None,
+        sleep_period_minutes=None,
+        time_in_bed_minutes=None,
+        night_out_of_bed=None,
+        night_toilet_visits=None,
+        first_kitchen_activity=None,
+        breakfast_kitchen_minutes=None,
+        lunch_kitchen_minutes=None,
+        dinner_kitchen_minutes=None,
+        fridge_uses=None,
+        kettle_uses=None,
+        outings=None,
+        minutes_out=None,
+        active_minutes=0,
+        active_hours=0,
+        hourly_activity=(0,) * 24,
+        room_minutes={},
+        longest_still_minutes=None,
+        sensors_reporting=(),
+        sensors_silent=(),
+        roles_missing=(),
+    )
+
+
+_TIMES = frozenset({"bedtime", "time_up", "first_kitchen_activity"})
+_TUPLES = frozenset({"hourly_activity", "sensors_reporting", "sensors_silent", "roles_missing"})
+
+
+def day_from_record(record: Mapping[str, Any], zone: tzinfo) -> DayFeatures:
+    """The `DayFeatures` a `feature_record` was made from (times to the second, in `zone`)."""
+    values: dict[str, Any] = {}
+    for name, value in record.items():
+        if name == "date":
+            values[name] = date.fromisoformat(value)
+        elif name in _TIMES:
+            values[name] = None if value is None else datetime.fromisoformat(value).astimezone(zone)
+        elif name in _TUPLES:
+            values[name] = tuple(value)
+        elif name == "hourly_by_role":
+            values[name] = {role: tuple(hours) for role, hours in value.items()}
+        else:
+            values[name] = value
+    return DayFeatures(**values)
 
 
 def feature_record(day: DayFeatures) -> dict[str, object]:

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from hub.routine import explain
-from hub.routine.baseline import Usual, usual_for
+from hub.routine.baseline import Usual
 from hub.routine.behaviours import BEHAVIOURS, BY_NAME, DayExtras, Unit
 from hub.routine.day_signs import DaySigns
 from hub.routine.day_types import DayType, day_types
-from hub.routine.detect import Finding, Shape, Tracker, evidence, judge, learn
+from hub.routine.detect import Finding, Shape, Tracker, evidence, judge, learn, usual_of
 from hub.routine.features import DayFeatures
 
 
@@ -52,8 +52,8 @@ class RoutineDayResult:
     # What was usual for each behaviour that had a baseline, as the day was judged
     # against it (the weekly summary draws the usual range from it).
     usual: Mapping[str, Usual] = field(default_factory=dict)
-    # The strongest evidence of a change any behaviour held after this day (CUSUM
-    # units, see detect.evidence); None on days not judged.
+    # The strongest evidence of a change any behaviour held after this day (standard
+    # errors, see detect.evidence); None on days not judged.
     evidence: float | None = None
 
 
@@ -80,19 +80,21 @@ def score_days(
         held: list[float] = []
         usuals: dict[str, Usual] = {}
         findings: list[Finding] = []
+        extras = DayExtras(
+            signs.get(day.date) if signs else None,
+            pattern_z.get(day.date) if pattern_z else None,
+        )
         for behaviour in BEHAVIOURS:
-            usual = usual_for(trackers[behaviour.name].kept, day.date, behaviour.floor)
-            if usual is not None:
-                usuals[behaviour.name] = usual
-            extras = DayExtras(
-                signs.get(day.date) if signs else None,
-                pattern_z.get(day.date) if pattern_z else None,
-            )
             value = behaviour.measure(day, extras)
             if value is None:
+                usual = usual_of(trackers[behaviour.name], day.date)
+                if usual is not None:
+                    usuals[behaviour.name] = usual
                 continue
             step_of = learn if kind is DayType.LEARNING else judge
             step = step_of(trackers[behaviour.name], day.date, value)
+            if step.usual is not None:
+                usuals[behaviour.name] = step.usual
             trackers[behaviour.name] = step.tracker
             findings.extend(step.findings)
             if step.z is not None:

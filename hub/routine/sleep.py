@@ -60,14 +60,20 @@ class Night:
 
 
 def find_night(
-    day: RoutineDay, timeline: Timeline, layout: Layout, outings: Sequence[Outing]
+    day: RoutineDay,
+    timeline: Timeline,
+    layout: Layout,
+    outings: Sequence[Outing],
+    covered: datetime | None = None,
 ) -> Night | None:
     """The main sleep of `day`'s night, or None when none can be told.
 
     Only a night whose whole window the data cover is searched: at the edges
     of a recording, "the data begin at 01:03" is not "went to bed at 01:03".
+    The data run to `covered` (default: the last event; see `daily_features`).
     """
-    if timeline.first > day.night_start or timeline.last < day.night_end:
+    last = timeline.last if covered is None else covered
+    if timeline.first > day.night_start or last < day.night_end:
         return None
     bed_sensors = [s.id for s in layout.with_role(Role.BED)]
     window = (day.night_start, day.night_end)

@@ -267,6 +267,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        "0011_day_signs",
+        (
+            # What a day's events say beyond its features (hub/routine/day_signs.py:
+            # an outside door used, activity in two places at once, doors at night),
+            # kept with the features so the routine is judged from the summaries
+            # once the raw events are gone. NULL in rows saved before.
+            "ALTER TABLE day_summaries ADD COLUMN signs TEXT",
+        ),
+    ),
 )
 
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from hub.routine import explain
-from hub.routine.baseline import LEARNING_DAYS
+from hub.routine.baseline import LEARNING_DAYS, Usual
 from hub.routine.behaviours import BEHAVIOURS
 from hub.routine.day_types import DayType, day_types
-from hub.routine.detect import CUSUM_H, CUSUM_K, Shape
+from hub.routine.detect import FOUND, Shape, standard_error
 from hub.routine.score import RoutineDayResult, result_record, score_days
 from tests.routine.routine_synthetic import START, fold, steady_days, with_day
 
@@ -88,14 +88,15 @@ def test_more_toilet_visits_at_night_are_found_from_counts() -> None:
     assert found[0] == (ONSET + 2, "shift"), found
 
 
-def test_cusum_evidence_needs_several_days_not_one_wild_one() -> None:
+def test_a_shift_needs_several_days_off_usual_not_one_or_two_wild_ones() -> None:
     # Two very late days in a row are unusual days, not a shift.
     days = steady_days(40, time_up=lambda i: 700 if i in (ONSET, ONSET + 1) else 475 + (i % 5) * 3)
     assert changes_of(score_days(days), "time_up") == [
         (ONSET, "unusual_day"),
         (ONSET + 1, "unusual_day"),
     ]
-    assert CUSUM_H > 4.0 - CUSUM_K  # one clipped day can never reach h alone
+    # Two clipped days and a usual one: short of a shift even on a full baseline.
+    assert (3 + 3 + 0) / 3 / standard_error(3, Usual(0, 1, 28, "all")) < FOUND
 
 
 def test_a_slow_drift_is_reported_as_a_drift_with_its_confidence() -> None:
@@ -186,11 +187,11 @@ def test_every_behaviour_has_a_plain_sentence_both_ways(behaviour: str) -> None:
             behaviour, higher=higher, shape="shift", usual=100, recent=150, recent_days=4
         )
         assert text.endswith(".")
-        # A weekly count says its own span (its value already covers 7 nights).
+        # A rare count says how many times in how many nights.
         span = (
-            "in the last 7 nights"
-            if behaviour == "night_exits_week"
-            else "on average over the last 4 days"
+            "in the last 4 nights"
+            if behaviour == "night_exits"
+            else ("on average over the last 4 days")
         )
         assert f"{span}; usually" in text
         assert "_" not in text  # no field names in what a carer reads

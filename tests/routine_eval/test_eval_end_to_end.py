@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from hub.cli import main
 from hub.evaluate import CONFIGS
+from hub.evaluation.inject import ChangeKind
 from hub.evaluation.run import (
     FULL,
     Evaluation,
@@ -49,7 +50,9 @@ def test_false_routine_alerts_at_most_one_per_home_per_30_days(evaluation: Evalu
     "on these two homes (docs/evaluation/routine.md); strict, so meeting it fails this mark",
 )
 def test_injected_changes_are_detected_by_the_deadline(evaluation: Evaluation) -> None:
-    assert len(evaluation.cases) == 2 * 6 * 2
+    # Neither person gets up for the toilet at night: that change is not injected.
+    assert len(evaluation.cases) == 2 * 5 * 2
+    assert all(list(h.not_injected) == [ChangeKind.NIGHT_TOILET] for h in evaluation.homes)
     rate = detection_rate(evaluation.cases, FULL)
     assert rate is not None
     assert rate >= 0.9, [(c.home, c.kind.value, c.shape, c.delay[FULL]) for c in evaluation.cases]

@@ -50,7 +50,7 @@ def test_walking_from_room_to_room_is_not_company() -> None:
 
 def _signs(days: list, together: dict[int, int], door: set[int]) -> dict:  # type: ignore[type-arg]
     return {
-        d.date: DaySigns(d.date, i in door, together.get(i, 2), 0, 0) for i, d in enumerate(days)
+        d.date: DaySigns(d.date, i in door, together.get(i, 2), 0) for i, d in enumerate(days)
     }
 
 

@@ -41,11 +41,14 @@ def test_the_hub_keeps_whole_days_summaries_and_retention_leaves_them(
 
     hub = HubThread(config).start()
     try:
-        assert wait_for(lambda: len(kept()) >= 2, 20)
+        assert wait_for(lambda: len(kept()) >= 3, 20)
     finally:
         hub.stop()
     days = kept()
-    assert all(day["partial"] is False for day in days)
+    # The first day is kept marked partial (the data begin at its midnight, after
+    # its night began); the whole days after it are not.
+    assert days[0]["partial"] is True
+    assert all(day["partial"] is False for day in days[1:])
     assert [day["date"] for day in days] == sorted(str(day["date"]) for day in days)
     conn = open_database(config.storage.path).conn
     try:
