@@ -49,9 +49,7 @@ def test_walking_from_room_to_room_is_not_company() -> None:
 
 
 def _signs(days: list, together: dict[int, int], door: set[int]) -> dict:  # type: ignore[type-arg]
-    return {
-        d.date: DaySigns(d.date, i in door, together.get(i, 2), 0) for i, d in enumerate(days)
-    }
+    return {d.date: DaySigns(d.date, i in door, together.get(i, 2), 0) for i, d in enumerate(days)}
 
 
 def test_a_day_with_far_more_company_than_usual_and_the_door_is_a_visitors_day() -> None:
