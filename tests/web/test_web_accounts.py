@@ -10,7 +10,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, extract_parameters
+from argon2.exceptions import VerifyMismatchError
 
+from hub.accounts import store as account_store
 from hub.accounts.roles import ALLOWED, Permission, Role
 from hub.accounts.store import (
     SESSION_IDLE,
@@ -49,6 +52,17 @@ def test_passwords_and_tokens_are_stored_only_as_hashes(store: AccountStore, tmp
     assert store.verify("anna", PASSWORD) is not None
     assert store.verify("anna", PASSWORD + "x") is None
     assert store.verify("nobody", PASSWORD) is None
+
+
+def test_an_unknown_name_costs_a_whole_argon2_verification() -> None:
+    """The stand-in hash for unknown names is written out, not computed at import (that
+    took argon2id's 64 MiB in every hub at start), yet has the hasher's own parameters,
+    so a wrong name takes as long as a wrong password, and matches no password."""
+    stand_in = account_store._DUMMY_HASH
+    assert extract_parameters(stand_in) == extract_parameters(PasswordHasher().hash(PASSWORD))
+    for guess in (PASSWORD, "", "not a password anyone has"):
+        with pytest.raises(VerifyMismatchError):
+            PasswordHasher().verify(stand_in, guess)
 
 
 def test_sessions_end_when_idle_expired_or_the_password_changes(store: AccountStore) -> None:
