@@ -14,6 +14,9 @@ from hub.ingest.errors import MalformedPayload
 
 JsonObject = dict[str, object]
 
+# json.loads's own scanner, called directly for the common case (see `loads`).
+_scan_once = json.JSONDecoder().scan_once
+
 
 def show(value: object) -> str:
     """A short description of a payload value for an error message.
@@ -32,7 +35,18 @@ def loads(payload: bytes) -> object:
     """Decode a JSON payload once; any decoding problem is a MalformedPayload."""
     try:
         # MQTT JSON is UTF-8; decoding first skips json's encoding detection.
-        return json.loads(payload.decode("utf-8"))
+        document = payload.decode("utf-8")
+        # json.loads would first and last match a whitespace pattern and check
+        # the arguments: two thirds of its time on a sensor's 70-byte object
+        # (2.9 us -> 1.0 us here). A document that starts with a value and ends
+        # with it is exactly what json.loads would return; anything else (white
+        # space around it, extra data, no value) goes to json.loads for its
+        # answer and its error message.
+        try:
+            value, end = _scan_once(document, 0)
+        except StopIteration:
+            return json.loads(document)
+        return value if end == len(document) else json.loads(document)
     # UnicodeDecodeError and JSONDecodeError are both ValueErrors; absurdly deep
     # nesting ("[[[[...") exhausts the recursion limit instead.
     except (ValueError, RecursionError) as exc:
