@@ -8,14 +8,16 @@ or raises MalformedPayload with a short reason naming the field.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from math import isfinite
 
 from hub.ingest.errors import MalformedPayload
 
 JsonObject = dict[str, object]
 
-# json.loads's own scanner, called directly for the common case (see `loads`).
-_scan_once = json.JSONDecoder().scan_once
+# json.loads's own scanner (C), called directly for the common case (see `loads`);
+# JSONDecoder sets it in __init__, and typeshed does not list it.
+_scan_once: Callable[[str, int], tuple[object, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def show(value: object) -> str:
