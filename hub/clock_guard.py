@@ -251,9 +251,23 @@ class ClockGuard:
         self._plausible_us = to_micros(plausible) - 60_000_000
         self._threshold_us = int(step_threshold / timedelta(microseconds=1))
         self._poll_us = int(poll_every_s * 1_000_000)
-        self._anchor_us: int | None = None  # wall - monotonic at the last check
-        self.mono_us = 0  # monotonic time of the last check
+        self._anchor_us: int | None = None  # wall - monotonic at the last full check
+        # Monotonic time of the last full check: every untrusted verdict comes from
+        # one, and only an untrusted message's events need it (`UnsureEvent`).
+        self.mono_us = 0
         self._polled_at_us: int | None = None
+        # The fast path (see `check`): while the last verdict was "trusted", until
+        # the next poll, a message whose wall time moved by between `poll_every_s -
+        # step_threshold` and `step_threshold` since the previous message's (the
+        # monotonic clock moved by 0 to poll_every_s meanwhile) cannot have seen a
+        # step, and one not before `_trusted_from` cannot have lost the trust.
+        self._fast = False
+        self._fast_until_ns = 0
+        self._trusted_from = from_micros(max(self._floor_us, self._plausible_us))
+        self._no_step_low = timedelta(seconds=poll_every_s) - step_threshold
+        self._no_step_high = step_threshold
+        self._last_wall = from_micros(0)  # the previous check's wall and monotonic times
+        self._last_mono_ns = 0
         self._report = SyncReport(SyncStatus.UNKNOWN)
         self._last_sync_us: int | None = None
         self._awaiting_sync = False  # a step came: only a newer sync vouches for the clock
@@ -268,10 +282,31 @@ class ClockGuard:
 
     def check(self, wall: datetime) -> bool:
         """Whether `wall`, the hub clock read just now, can be stored as the truth."""
-        mono_us = self._monotonic_ns() // 1000
+        mono_ns = self._monotonic_ns()
+        # Fast path, for every message between polls while trusted (this runs per
+        # message). Its conditions imply what the full
+        # check would find: no step (the wall clock's move since the previous
+        # message is within the threshold of any monotonic move the window
+        # allows), no poll due, the clock not before the floor or the store. Any
+        # doubt, and the full check decides.
+        if (
+            self._fast
+            and mono_ns < self._fast_until_ns
+            and wall >= self._trusted_from
+            and self._no_step_low <= wall - self._last_wall <= self._no_step_high
+        ):
+            self._last_wall, self._last_mono_ns = wall, mono_ns
+            return True
+        return self._check(wall, mono_ns)
+
+    def _check(self, wall: datetime, mono_ns: int) -> bool:
+        mono_us = mono_ns // 1000
         wall_us = to_micros(wall)
         anchor_us = wall_us - mono_us
         poll = self._polled_at_us is None or mono_us - self._polled_at_us >= self._poll_us
+        if self._anchor_us is not None:
+            # The previous message's anchor, exactly (the fast path kept its times only).
+            self._anchor_us = to_micros(self._last_wall) - self._last_mono_ns // 1000
         stepped = (
             self._anchor_us is not None and abs(anchor_us - self._anchor_us) > self._threshold_us
         )
@@ -301,6 +336,10 @@ class ClockGuard:
             )
         changed = stepped or (trusted and self.trusted is False)
         self.trusted = trusted
+        self._last_wall, self._last_mono_ns = wall, mono_ns
+        self._fast = trusted
+        assert self._polled_at_us is not None  # polled above on the first check
+        self._fast_until_ns = (self._polled_at_us + self._poll_us) * 1000
         if changed and self.on_change is not None:
             self.on_change()
         return trusted
