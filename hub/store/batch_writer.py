@@ -44,11 +44,13 @@ T = TypeVar("T")
 
 @dataclass
 class _Batch:
-    """One transaction's worth: events, the messages' tokens and digests, rows to delete."""
+    """One transaction's worth: events, the messages' tokens, packet ids and digests,
+    rows to delete."""
 
     events: list[Event]
     tokens: list[int]
-    digests: list[tuple[int, bytes]]
+    mids: list[int]
+    digests: list[int]
     forget: list[int]  # redelivery rows (batches) to delete
     snapshot: LedgerSnapshot
     row: int | None = None  # this batch's redelivery row, once inserted
@@ -75,18 +77,18 @@ class BatchWriter:
         self._on_space = on_space
         self._events: list[Event] = []
         self._tokens: list[int] = []
-        # Redelivery (hub/store/redelivery.py): (packet id, digest) of this batch's
-        # messages; every message not yet known to be acknowledged, by packet id,
-        # with its digest and its batch's row once stored (None before); how many
-        # of each row's messages are still in `_seen`; rows to delete.
-        self._digests: list[tuple[int, bytes]] = []
+        # Redelivery (hub/store/redelivery.py): packet ids and digests of this
+        # batch's messages; every message not yet known to be acknowledged, by
+        # packet id, with its digest and its batch's row once stored; how many of
+        # each row's messages are still in `_seen`; rows to delete.
+        self._mids: list[int] = []
+        self._digests: list[int] = []
         self._seen = redelivery.Records()
         self._live: dict[int, int] = {}
         self._to_forget: list[int] = []
-        # (packet id, digest, monotonic time the acknowledgement was sent)
         # Per acknowledgement call: the packet ids and digests, and the monotonic
         # time it was sent (packed: at full speed 5 s of it is 65,000 messages).
-        self._acked_at: deque[tuple[array[int], bytes, float]] = deque()
+        self._acked_at: deque[tuple[array[int], array[int], float]] = deque()
         for row, pairs in redelivery.load(conn):
             self._live[row] = 0
             for mid, digest in pairs:
@@ -114,9 +116,7 @@ class BatchWriter:
         busy = self._inflight is not None or self._backing_off
         return busy and self.pending >= self.max_pending
 
-    def add(
-        self, events: list[Event], token: int | None = None, digest: bytes | None = None
-    ) -> None:
+    def add(self, events: list[Event], token: int | None = None, digest: int | None = None) -> None:
         """Events of one message; `token` to acknowledge once stored, `digest` of the
         message (topic and payload) to know a redelivered copy of it."""
         self._events.extend(events)
@@ -124,16 +124,22 @@ class BatchWriter:
             self._tokens.append(token)
             if digest is not None:
                 mid = token & 0xFFFF
-                self._digests.append((mid, digest))
-                self._superseded(mid)
-                self._seen.put(mid, digest, None)
-        if self.pending >= self.batch_max:
+                self._mids.append(mid)
+                self._digests.append(digest)
+                # The id goes to this message: an older message's record is done with.
+                rows = self._seen.rows
+                old = rows[mid]
+                if old >= 0:
+                    self._release(old)
+                rows[mid] = redelivery.PENDING
+                self._seen.digests[mid] = digest
+        if len(self._events) >= self.batch_max or len(self._tokens) >= self.batch_max:
             if self._executor is None:
                 self.commit_now()
             else:
                 self._start_commit()
 
-    def redelivered(self, mid: int, digest: bytes, token: int) -> bool:
+    def redelivered(self, mid: int, digest: int, token: int) -> bool:
         """True when a DUP message is a copy of one already taken: do not take it again.
 
         Its acknowledgement (`token`, on the current connection) goes out with
@@ -158,21 +164,21 @@ class BatchWriter:
         stayed up (see `connection_restarted`).
         """
         mids: array[int] = array("H")
-        digests = bytearray()
+        digests: array[int] = array("Q")
+        rows, known = self._seen.rows, self._seen.digests
         for token in tokens:
             mid = token & 0xFFFF
-            seen = self._seen.get(mid)
-            if seen is not None:
+            if rows[mid] != redelivery.NONE:
                 mids.append(mid)
-                digests += seen[0]
+                digests.append(known[mid])
         if mids:
-            self._acked_at.append((mids, bytes(digests), time.monotonic()))
+            self._acked_at.append((mids, digests, time.monotonic()))
 
     def connection_restarted(self) -> None:
         """A new connection: acknowledgements sent lately may never have arrived."""
         self._acked_at.clear()
 
-    def _remembered(self, mid: int, digest: bytes, row: int) -> None:
+    def _remembered(self, mid: int, digest: int, row: int) -> None:
         """A message of redelivery row `row` is stored (and replaces an older one's id)."""
         old = self._seen.get(mid)
         self._seen.put(mid, digest, row)
@@ -182,19 +188,15 @@ class BatchWriter:
             self._release(old[1])
         self._live[row] += 1
 
-    def _superseded(self, mid: int) -> None:
-        """Packet id `mid` goes to another message: the old one's record is done with."""
-        old = self._seen.pop(mid)
-        if old is not None and old[1] is not None:
-            self._release(old[1])
-
-    def _forget_acknowledged(self, mid: int, digest: bytes) -> None:
+    def _forget_acknowledged(self, mids: array[int], digests: array[int]) -> None:
         # Under load packet ids come round within seconds: the id may already
         # belong to a newer message, whose record must stay.
-        seen = self._seen.get(mid)
-        if seen is not None and seen[0] == digest and seen[1] is not None:
-            self._seen.pop(mid)
-            self._release(seen[1])
+        rows, known = self._seen.rows, self._seen.digests
+        for mid, digest in zip(mids, digests, strict=True):
+            row = rows[mid]
+            if row >= 0 and known[mid] == digest:
+                rows[mid] = redelivery.NONE
+                self._release(row)
 
     def _release(self, row: int) -> None:
         self._live[row] -= 1
@@ -212,7 +214,7 @@ class BatchWriter:
         conn.execute("BEGIN")
         try:
             insert_events(conn, batch.events)
-            batch.row = redelivery.remember(conn, batch.digests)
+            batch.row = redelivery.remember(conn, batch.mids, batch.digests)
             redelivery.forget(conn, batch.forget)
             batch.snapshot.write(conn)
         except sqlite3.Error:
@@ -264,12 +266,17 @@ class BatchWriter:
         cutoff = time.monotonic() - FORGET_AFTER_S
         while self._acked_at and self._acked_at[0][2] <= cutoff:
             mids, digests, _ = self._acked_at.popleft()
-            for index, mid in enumerate(mids):
-                self._forget_acknowledged(mid, digests[8 * index : 8 * index + 8])
+            self._forget_acknowledged(mids, digests)
         batch = _Batch(
-            self._events, self._tokens, self._digests, self._to_forget, self._ledger.take()
+            self._events,
+            self._tokens,
+            self._mids,
+            self._digests,
+            self._to_forget,
+            self._ledger.take(),
         )
-        self._events, self._tokens, self._digests, self._to_forget = [], [], [], []
+        self._events, self._tokens, self._to_forget = [], [], []
+        self._mids, self._digests = [], []
         return batch
 
     def _start_commit(self, *, now: bool = False) -> None:
@@ -326,6 +333,7 @@ class BatchWriter:
         self.failed_commits += 1
         self._events[:0] = batch.events
         self._tokens[:0] = batch.tokens
+        self._mids[:0] = batch.mids
         self._digests[:0] = batch.digests
         self._to_forget[:0] = batch.forget
         self._ledger.give_back(batch.snapshot)
@@ -333,16 +341,22 @@ class BatchWriter:
     def _done(self, batch: _Batch) -> None:
         self.commits += 1
         self.committed_events += len(batch.events)
-        if batch.row is not None:
-            self._live[batch.row] = 0
-            for mid, digest in batch.digests:
-                seen = self._seen.get(mid)
-                # Stored now; unless its id already went to a newer message.
-                if seen is not None and seen[0] == digest and seen[1] is None:
-                    self._remembered(mid, digest, batch.row)
-            if self._live[batch.row] == 0:  # every id already reused
-                del self._live[batch.row]
-                self._to_forget.append(batch.row)
+        row = batch.row
+        if row is not None:
+            # Stored now; unless its id already went to a newer message (then that
+            # one's record is pending or, an id come round in this very batch, the
+            # first of the two matches and the second finds it stored: counted once).
+            rows, known = self._seen.rows, self._seen.digests
+            pending = redelivery.PENDING
+            live = 0
+            for mid, digest in zip(batch.mids, batch.digests, strict=True):
+                if rows[mid] == pending and known[mid] == digest:
+                    rows[mid] = row
+                    live += 1
+            if live:
+                self._live[row] = live
+            else:  # every id already reused
+                self._to_forget.append(row)
         if batch.tokens and self._on_committed is not None:
             self._on_committed(batch.tokens)
         if self._on_space is not None:

@@ -26,35 +26,36 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import struct
 from array import array
 from collections.abc import Sequence
 
-_PAIR = 10  # bytes per message in a batch's blob: packet id (2) + digest (8)
+_PAIR = struct.Struct(">HQ")  # a message in a batch's blob: packet id (2) + digest (8)
 
 
-def digest(topic: str, payload: bytes) -> bytes:
-    return hashlib.blake2b(topic.encode() + b"\x00" + payload, digest_size=8).digest()
+def digest(topic: str, payload: bytes) -> int:
+    """64 bits of BLAKE2b over topic and payload, as an int: records compare and pack
+    ints without turning bytes into numbers and back at each step."""
+    raw = hashlib.blake2b(topic.encode() + b"\x00" + payload, digest_size=8).digest()
+    return int.from_bytes(raw, "big")
 
 
-def pack(pairs: Sequence[tuple[int, bytes]]) -> bytes:
-    return b"".join(mid.to_bytes(2, "big") + d for mid, d in pairs)
+def pack(mids: Sequence[int], digests: Sequence[int]) -> bytes:
+    return b"".join(map(_PAIR.pack, mids, digests))
 
 
-def unpack(blob: bytes) -> list[tuple[int, bytes]]:
-    return [
-        (int.from_bytes(blob[i : i + 2], "big"), blob[i + 2 : i + _PAIR])
-        for i in range(0, len(blob), _PAIR)
-    ]
+def unpack(blob: bytes) -> list[tuple[int, int]]:
+    return list(_PAIR.iter_unpack(blob))
 
 
-def remember(conn: sqlite3.Connection, pairs: Sequence[tuple[int, bytes]]) -> int | None:
-    """Record the (packet id, digest) of a batch stored in the current transaction.
+def remember(conn: sqlite3.Connection, mids: Sequence[int], digests: Sequence[int]) -> int | None:
+    """Record the packet ids and digests of a batch stored in the current transaction.
 
     Returns the batch's row id (None for a batch with no such messages).
     """
-    if not pairs:
+    if not mids:
         return None
-    cursor = conn.execute("INSERT INTO unacked_batches (pairs) VALUES (?)", (pack(pairs),))
+    cursor = conn.execute("INSERT INTO unacked_batches (pairs) VALUES (?)", (pack(mids, digests),))
     return cursor.lastrowid
 
 
@@ -63,7 +64,7 @@ def forget(conn: sqlite3.Connection, batches: Sequence[int]) -> None:
     conn.executemany("DELETE FROM unacked_batches WHERE batch = ?", [(b,) for b in batches])
 
 
-def load(conn: sqlite3.Connection) -> list[tuple[int, list[tuple[int, bytes]]]]:
+def load(conn: sqlite3.Connection) -> list[tuple[int, list[tuple[int, int]]]]:
     """Every remembered batch, oldest first, as (batch, [(packet id, digest), ...]).
 
     Rows of the per-message table of databases written before migration 0009
@@ -73,41 +74,47 @@ def load(conn: sqlite3.Connection) -> list[tuple[int, list[tuple[int, bytes]]]]:
     if legacy:
         with conn:  # the connection runs in autocommit mode: this is one transaction
             conn.execute("BEGIN")
-            remember(conn, [(int(mid), bytes(d)) for mid, d in legacy])
+            remember(
+                conn,
+                [int(mid) for mid, _ in legacy],
+                [int.from_bytes(bytes(d), "big") for _, d in legacy],
+            )
             conn.execute("DELETE FROM unacked")
     rows = conn.execute("SELECT batch, pairs FROM unacked_batches ORDER BY batch")
     return [(int(batch), unpack(bytes(pairs))) for batch, pairs in rows]
 
 
-_NONE = -2  # no record for this packet id
-_PENDING = -1  # taken, not yet stored
+NONE = -2  # no record for this packet id
+PENDING = -1  # taken, not yet stored
 
 
 class Records:
     """The messages not yet known to be acknowledged, by packet id: digest and batch row.
 
-    Packet ids are 16-bit, so two flat arrays hold every record in 640 KB,
+    Packet ids are 16-bit, so two flat arrays hold every record in 1 MB,
     whatever the rate; a dict of tuples took about 200 bytes a message, and at
     13,000 messages a second the 5 s before a record may go (FORGET_AFTER_S in
-    batch_writer.py) filled all 65,536 ids: 13 MB.
+    batch_writer.py) filled all 65,536 ids: 13 MB. `rows[mid]` is the batch row,
+    or PENDING (taken, not yet stored) or NONE; the writer's per-message loops
+    read the arrays directly.
     """
 
     def __init__(self) -> None:
-        self._digests = array("Q", bytes(8 * 65536))
-        self._rows = array("q", [_NONE]) * 65536
+        self.digests = array("Q", bytes(8 * 65536))
+        self.rows = array("q", [NONE]) * 65536
 
-    def get(self, mid: int) -> tuple[bytes, int | None] | None:
+    def get(self, mid: int) -> tuple[int, int | None] | None:
         """(digest, row; None while not yet stored), or None without a record."""
-        row = self._rows[mid]
-        if row == _NONE:
+        row = self.rows[mid]
+        if row == NONE:
             return None
-        return self._digests[mid].to_bytes(8, "big"), None if row == _PENDING else row
+        return self.digests[mid], None if row == PENDING else row
 
-    def put(self, mid: int, digest: bytes, row: int | None) -> None:
-        self._digests[mid] = int.from_bytes(digest, "big")
-        self._rows[mid] = _PENDING if row is None else row
+    def put(self, mid: int, digest: int, row: int | None) -> None:
+        self.digests[mid] = digest
+        self.rows[mid] = PENDING if row is None else row
 
-    def pop(self, mid: int) -> tuple[bytes, int | None] | None:
+    def pop(self, mid: int) -> tuple[int, int | None] | None:
         old = self.get(mid)
-        self._rows[mid] = _NONE
+        self.rows[mid] = NONE
         return old

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hub.ingest.ledger import Ledger
 from hub.store import batch_writer, redelivery
@@ -166,7 +169,7 @@ def test_records_of_a_database_from_before_batches_are_kept(tmp_path: Path) -> N
     path = tmp_path / "h.db"
     conn = open_database(path).conn
     one = redelivery.digest("t", b"1")
-    conn.execute("INSERT INTO unacked (mid, digest) VALUES (?, ?)", (12, one))
+    conn.execute("INSERT INTO unacked (mid, digest) VALUES (?, ?)", (12, one.to_bytes(8, "big")))
     acked: list[int] = []
     writer = writer_on(path, acked)
     assert writer.redelivered(12, one, SECOND | 12)
@@ -186,3 +189,82 @@ def test_the_records_keep_each_packet_id_once_in_fixed_space() -> None:
     records.put(0, two, 3)  # the id came round: the newer message's record
     assert records.pop(0) == (two, 3)
     assert records.get(0) is None
+
+
+# Any sequence of messages, commits, acknowledgements, waits and reconnects: the
+# writer's records must say what a plain model of the rules says (a packet id's
+# record is its newest message's; it goes once that message's acknowledgement had
+# FORGET_AFTER_S on a connection that stayed up), and the database must hold every
+# stored record and, once its deletion is written, no row without one.
+STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), st.integers(0, 5), st.integers(0, 3)),
+        st.tuples(st.just("commit")),
+        st.tuples(st.just("ack")),
+        st.tuples(st.just("wait")),
+        st.tuples(st.just("reconnect")),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(STEPS)
+def test_the_records_follow_the_rules_whatever_the_order(steps) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        clock = Clock()
+        acked: list[int] = []
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(batch_writer, "time", clock)
+            writer = writer_on(Path(folder) / "h.db", acked)
+            check_against_model(writer, clock, acked, steps)
+
+
+def check_against_model(writer: BatchWriter, clock: Clock, acked: list[int], steps) -> None:
+    latest: dict[int, tuple[int, bool]] = {}  # packet id -> (digest, stored)
+    sent: list[tuple[int, int, float]] = []  # acknowledgements: (id, digest, when)
+    handed = 0  # acknowledgements already handed to `acknowledged`
+    offset = 0
+
+    def commit() -> None:
+        nonlocal latest, sent
+        due = clock.now - batch_writer.FORGET_AFTER_S
+        for mid, d, _ in [s for s in sent if s[2] <= due]:
+            if latest.get(mid) == (d, True):
+                del latest[mid]
+        sent = [s for s in sent if s[2] > due]
+        writer.commit_now()
+        latest = {mid: (d, True) for mid, (d, _) in latest.items()}
+
+    for step in steps:
+        if step[0] == "add":
+            _, mid, payload = step
+            offset += 1
+            d = redelivery.digest("t", str(payload).encode())
+            writer.add(events(1, offset=offset), FIRST | mid, d)
+            latest[mid] = (d, False)
+        elif step[0] == "commit":
+            commit()
+        elif step[0] == "ack":
+            tokens, handed = acked[handed:], len(acked)
+            writer.acknowledged(tokens)
+            sent += [
+                (t & 0xFFFF, latest[t & 0xFFFF][0], clock.now)
+                for t in tokens
+                if t & 0xFFFF in latest
+            ]
+        elif step[0] == "wait":
+            clock.now += batch_writer.FORGET_AFTER_S + 1
+        else:
+            writer.connection_restarted()
+            sent = []
+        for mid in range(6):
+            got = writer._seen.get(mid)
+            want = latest.get(mid)
+            assert (got[0], got[1] is not None) == want if got else want is None
+    on_disk = {pair for _, pairs in redelivery.load(writer._conn) for pair in pairs}
+    assert {(mid, d) for mid, (d, done) in latest.items() if done} <= on_disk  # a crash loses none
+    commit()
+    commit()  # rows let go of are deleted with the next batch
+    in_use = {got[1] for mid in latest if (got := writer._seen.get(mid)) is not None}
+    assert {row for row, _ in redelivery.load(writer._conn)} == in_use
