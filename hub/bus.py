@@ -40,4 +40,5 @@ class EventBus:
     @property
     def congested(self) -> bool:
         """True when some queue has no room for another message's events."""
-        return any(q.maxsize - q.qsize() < 64 for q in self._queues)
+        # Asked after every message; the live hub has no queue consumer at all.
+        return bool(self._queues) and any(q.maxsize - q.qsize() < 64 for q in self._queues)

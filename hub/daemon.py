@@ -157,7 +157,8 @@ class Hub:
             lambda topic, payload, retain: self.link.publish(topic, payload, retain=retain),
         )
         self.bus.subscribe(self.safety.observe)
-        self.bus.subscribe(self.home_assistant.observe)
+        if self.home_assistant.wants_events:
+            self.bus.subscribe(self.home_assistant.observe)
         self.safety.alerts.on_change = self.home_assistant.publish_summary
         self.link.on_connected = self._connected
         self.safety.system_conditions = self._system_conditions

@@ -143,7 +143,8 @@ class Safety:
 
     def observe(self, event: Event) -> None:
         self.rules.observe(event)
-        self.reminders.observe(event)
+        if self.reminders.active:  # a home without medicines pays no call per event
+            self.reminders.observe(event)
         if event.sensor in self._ok_buttons and event.kind is Kind.BUTTON and event.value:
             self._ok_pressed = True  # "" is Zigbee2MQTT's reset after a press
 

@@ -56,6 +56,12 @@ class HomeAssistantLink:
         self.announced = 0  # discovery messages published, for tests and the status line
 
     @property
+    def wants_events(self) -> bool:
+        """Whether `observe` does anything: the hub subscribes it to the bus only then
+        (it would otherwise be one more call per event for nothing)."""
+        return self.settings.enabled and self.settings.expose_sensors
+
+    @property
     def topics(self) -> list[str]:
         """What the hub must subscribe to and hand to `handle`: Home Assistant's birth message."""
         return [self._birth_topic] if self.settings.enabled else []
@@ -89,7 +95,7 @@ class HomeAssistantLink:
 
     def observe(self, event: Event) -> None:
         """A battery level, retained per sensor, only when sensors are exposed and it changed."""
-        if not (self.settings.enabled and self.settings.expose_sensors):
+        if not self.wants_events:
             return
         if event.kind is not Kind.BATTERY or not isinstance(event.value, int | float):
             return

@@ -77,7 +77,7 @@ class Ingest:
                 return []
             readings = self.router.route(topic, payload)
             events = []
-            unmapped: set[str] = set()
+            unmapped: set[str] | None = None  # made only when needed: this runs per message
             device: str | None = None
             sensor: Sensor | None = None
             for reading in readings:
@@ -85,6 +85,8 @@ class Ingest:
                     device, sensor = reading.device, self.sensors.sensor_for(reading)
                 if sensor is None:
                     # One sighting per device per message, however many readings it held.
+                    if unmapped is None:
+                        unmapped = set()
                     if reading.device not in unmapped:
                         unmapped.add(reading.device)
                         self.stats.unmapped += 1
