@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar, overload
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
@@ -19,6 +20,8 @@ from hub.config.models import Broker
 from hub.config.secrets import client_tls_context
 
 TLS: Loc = ("broker", "tls")  # where the TLS files are named: every client reads broker.tls
+
+_C = TypeVar("_C", bound=paho.Client)
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,19 @@ class BrokerAccess:
         return f"{self.host}:{self.port}"
 
 
-def new_client(access: BrokerAccess, client_id: str) -> paho.Client:
-    """An MQTT 5 paho client with manual acknowledgement, our login and TLS if configured."""
-    client = paho.Client(
+@overload
+def new_client(access: BrokerAccess, client_id: str) -> paho.Client: ...
+@overload
+def new_client(access: BrokerAccess, client_id: str, client_class: type[_C]) -> _C: ...
+def new_client(
+    access: BrokerAccess, client_id: str, client_class: type[paho.Client] = paho.Client
+) -> paho.Client:
+    """An MQTT 5 paho client with manual acknowledgement, our login and TLS if configured.
+
+    `client_class`: paho's Client or a subclass of it (the hub's ingest uses
+    `hub.ingest.paho_client.IngestClient`).
+    """
+    client = client_class(
         CallbackAPIVersion.VERSION2,
         client_id=client_id,
         protocol=paho.MQTTv5,

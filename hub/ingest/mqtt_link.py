@@ -37,6 +37,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from hub.broker_access import BrokerAccess, new_client
+from hub.ingest.paho_client import IngestClient
 
 if TYPE_CHECKING:
     from paho.mqtt.client import SocketLike
@@ -98,9 +99,9 @@ class MqttLink:
 
     # --- setup -----------------------------------------------------------------
 
-    def _make_client(self) -> paho.Client:
+    def _make_client(self) -> IngestClient:
         s = self.settings
-        client = new_client(s.access, s.client_id)
+        client = new_client(s.access, s.client_id, IngestClient)
         client.will_set(s.status_topic, json.dumps({"state": "offline"}), qos=1, retain=True)
         client.connect_timeout = 5.0
         client.on_connect = self._on_connect
@@ -204,12 +205,18 @@ class MqttLink:
     def _on_readable(self) -> None:
         # paho reads one packet per loop_read call; draining several per wake-up
         # saves an event-loop round trip per message.
+        client = self.client
         for _ in range(MAX_PACKETS_PER_WAKEUP):
             before = self._received
-            if self.client.loop_read() != MQTTErrorCode.MQTT_ERR_SUCCESS:
+            if client.loop_read() != MQTTErrorCode.MQTT_ERR_SUCCESS:
                 break
             if self._received == before or self._paused or self._sock is None:
                 break
+        # The client reads the socket in chunks: bytes may wait in its buffer while
+        # the socket has none, and then the event loop would not wake us for them.
+        if client.buffered and not self._paused and self._sock is not None:
+            assert self._loop is not None
+            self._loop.call_soon(self._on_readable)
 
     def pause(self) -> None:
         """Stop reading: the broker holds further messages for us (backpressure)."""
