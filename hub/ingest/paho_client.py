@@ -1,21 +1,32 @@
-"""The hub's paho client: paho-mqtt with two per-message costs taken out of its read path.
+"""The hub's paho client: paho-mqtt with three per-message costs taken out of its read path.
 
-paho's reader takes every packet in three or more `recv` calls (one byte of
-packet type, the length a byte at a time, then the rest): a PUBLISH of a
-sensor's 100 bytes cost three system calls. `IngestClient` reads the socket
-in chunks of up to 64 KiB and hands paho's reader its bytes from that buffer;
-paho parses exactly as before. And paho looks up per-topic callbacks
-(`message_callback_add`) for every message before calling `on_message`; the
-hub registers none, so that look-up is skipped (registering one is refused,
-so it cannot be skipped by mistake).
+Measured per sensor message (bench/README.md), paho spent most of its time on
+work the hub does not need:
 
-Both replace private methods of paho's `Client` (`_sock_recv` and
-`_handle_on_message`), so paho is pinned below 3 and
-`tests/ingest/test_paho_client.py` checks that those methods still exist with
-the arguments used here. What is buffered belongs to one socket: a new
-connection starts empty. The caller must know that bytes may wait in the
-buffer while the socket has none (`buffered`): the event loop will not say
-"readable" for them (`MqttLink._on_readable`).
+- Its reader takes every packet in three or more `recv` calls (one byte of
+  packet type, the length a byte at a time, then the rest): three system
+  calls for a sensor's 100 bytes. `IngestClient` reads the socket in chunks
+  of up to 64 KiB and serves paho's reader from that buffer; paho parses as
+  before. What is buffered belongs to one socket: a new connection starts
+  empty. Bytes may wait in the buffer while the socket has none (`buffered`),
+  and the event loop will not say "readable" for them (`MqttLink._on_readable`).
+- For an MQTT 5 PUBLISH it builds a `Properties` object (a few dozen dict
+  entries, then a pass over all of them to clear it) even when the packet has
+  no properties, as a sensor's never has, and a message-info object with a
+  lock that an incoming message never uses. A PUBLISH of QoS 0 or 1 with an
+  empty property list is decoded here instead (`properties` and `info` are
+  None); anything else (properties, QoS 2, MQTT 3.1.1, a packet that does not
+  add up, paho's logging switched on) goes to paho's own code, which raises
+  for malformed packets as before.
+- It looks up per-topic callbacks (`message_callback_add`) for every message
+  before calling `on_message`; the hub registers none, so that look-up is
+  skipped (registering one is refused, so it cannot be skipped by mistake).
+
+These replace private methods of paho's `Client` (`_sock_recv`,
+`_handle_publish`, `_handle_on_message`) and read some of its private
+attributes, so paho is pinned below 3 and `tests/ingest/test_paho_client.py`
+checks that they still exist and are used as assumed here, and that a
+PUBLISH decodes to the same message either way.
 """
 
 from __future__ import annotations
@@ -24,6 +35,7 @@ from collections.abc import Callable
 from typing import Any
 
 import paho.mqtt.client as paho
+from paho.mqtt.enums import MessageState, MQTTErrorCode
 
 READ_CHUNK = 1 << 16  # at most one receive buffer's worth per system call
 
@@ -55,6 +67,42 @@ class IngestClient(paho.Client):
         end = at + bufsize
         self._chunk_at = end
         return chunk[at:end]
+
+    def _handle_publish(self) -> MQTTErrorCode:
+        packet = self._in_packet["packet"]
+        command = self._in_packet["command"]
+        qos = (command & 0x06) >> 1
+        if (
+            qos > 1
+            or self._protocol != paho.MQTTv5
+            or self._logger is not None
+            or self.on_log is not None
+        ):
+            return super()._handle_publish()
+        # Topic length (2 bytes) and topic, packet id (2 bytes, QoS 1), property length.
+        at = 2 + int.from_bytes(packet[:2], "big")
+        mid = 0
+        if qos:
+            mid = int.from_bytes(packet[at : at + 2], "big")
+            at += 2
+        if at == 2 or len(packet) <= at or packet[at] != 0:
+            # No topic (an alias), properties, or a packet too short: paho decides.
+            return super()._handle_publish()
+        message = paho.MQTTMessage.__new__(paho.MQTTMessage)
+        message.timestamp = paho.time_func()
+        message.state = MessageState.MQTT_MS_INVALID
+        message.dup = bool(command & 0x08)
+        message.mid = mid
+        message._topic = bytes(packet[2 : at - 2 if qos else at])
+        message.payload = bytes(packet[at + 1 :])
+        message.qos = qos
+        message.retain = bool(command & 0x01)
+        message.info = None  # type: ignore[assignment]  # paho tracks outgoing messages with it
+        message.properties = None
+        self._handle_on_message(message)
+        if qos == 0 or self._manual_ack:
+            return MQTTErrorCode.MQTT_ERR_SUCCESS
+        return self._send_puback(mid)
 
     def _handle_on_message(self, message: paho.MQTTMessage) -> None:
         # paho's version first asks its topic matcher for per-topic callbacks
