@@ -8,12 +8,28 @@ keeps that to one fsync per batch, which is what spares the SD card.
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import sqlite_utils
+# sqlite-utils imports numpy whenever it is installed (it is, for the routine
+# model), only to map numpy scalar types to column types; the hub stores plain
+# Python values, and numpy cost the hub process about 12 MB of RSS. So numpy is
+# hidden while sqlite-utils is first imported (`None` in sys.modules makes an
+# import fail); code that needs numpy (hub/routine/model.py) imports it later as
+# usual. The hub's other modules take sqlite-utils from here, so this comes first.
+_hide_numpy = "numpy" not in sys.modules and "sqlite_utils" not in sys.modules
+if _hide_numpy:
+    sys.modules["numpy"] = None  # type: ignore[assignment]
+try:
+    import sqlite_utils
+finally:
+    if _hide_numpy:
+        del sys.modules["numpy"]
+
+Database = sqlite_utils.Database  # the hub's modules take it from here
 
 
 class StoreError(RuntimeError):
@@ -280,7 +296,7 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 
-def open_database(path: Path, *, durable: bool = True) -> sqlite_utils.Database:
+def open_database(path: Path, *, durable: bool = True) -> Database:
     """Open (creating if needed) and migrate the database at `path`.
 
     `durable=False` (replay, which can simply be run again) uses
@@ -293,7 +309,7 @@ def open_database(path: Path, *, durable: bool = True) -> sqlite_utils.Database:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        db = sqlite_utils.Database(conn)
+        db = Database(conn)
         db.enable_wal()
         conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         conn.execute("PRAGMA busy_timeout=5000")
@@ -303,7 +319,7 @@ def open_database(path: Path, *, durable: bool = True) -> sqlite_utils.Database:
     return db
 
 
-def apply_migrations(db: sqlite_utils.Database) -> list[str]:
+def apply_migrations(db: Database) -> list[str]:
     """Apply the migrations not yet recorded in `_migrations`; return their names."""
     db.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"

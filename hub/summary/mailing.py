@@ -33,8 +33,6 @@ from email.utils import format_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import sqlite_utils
-
 from hub.alerts.channels import DeliveryError
 from hub.alerts.channels.factory import smtp_password
 from hub.alerts.channels.mail import EmailChannel, mask_address, message_id
@@ -43,7 +41,7 @@ from hub.config import alerts as cfg
 from hub.config.models import HearthConfig
 from hub.config.summary import Summary, WeeklyEmail
 from hub.routine.days import local_instant
-from hub.store.database import open_database
+from hub.store.database import Database, open_database
 from hub.store.event_table import from_micros, to_micros
 from hub.summary.errors import PdfError
 from hub.summary.weekly import DAYS_IN_WEEK, WeeklySummary, build, monday_of, weeks_available
@@ -389,5 +387,5 @@ def deliver(channel: EmailChannel, mail: EmailMessage) -> None:
     channel.send_blocking(mail)
 
 
-def _database(conn: sqlite3.Connection) -> sqlite_utils.Database:
-    return sqlite_utils.Database(conn)
+def _database(conn: sqlite3.Connection) -> Database:
+    return Database(conn)

@@ -22,8 +22,6 @@ from datetime import date, datetime, time, timedelta
 from enum import Enum
 from zoneinfo import ZoneInfo
 
-import sqlite_utils
-
 from hub.alerts.model import Action, Alert, Transition
 from hub.alerts.store import AlertStore
 from hub.config.models import HearthConfig
@@ -35,6 +33,7 @@ from hub.routine.days import local_instant
 from hub.routine.features import DayFeatures
 from hub.routine.score import RoutineDayResult
 from hub.routine.stored import stored_routine
+from hub.store.database import Database
 from hub.store.event_table import from_micros, to_micros
 
 DAYS_IN_WEEK = 7
@@ -179,7 +178,7 @@ class WeeklySummary:
 # Reading -------------------------------------------------------------------------
 
 
-def build(db: sqlite_utils.Database, config: HearthConfig, week_start: date) -> WeeklySummary:
+def build(db: Database, config: HearthConfig, week_start: date) -> WeeklySummary:
     """The summary of the week starting on the Monday `week_start`, from the database."""
     check_monday(week_start)
     zone = ZoneInfo(config.home.timezone)
@@ -200,7 +199,7 @@ def build(db: sqlite_utils.Database, config: HearthConfig, week_start: date) -> 
     )
 
 
-def weeks_available(db: sqlite_utils.Database, config: HearthConfig) -> list[date]:
+def weeks_available(db: Database, config: HearthConfig) -> list[date]:
     """The Mondays of weeks with at least one stored event, newest first."""
     conn = db.conn
     zone = ZoneInfo(config.home.timezone)

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
-import sqlite_utils
 from markupsafe import Markup
 
+from hub.store.database import Database
 from hub.summary import weekly
 from hub.summary.child import build_week, in_child, page_of, pdf_of
 from hub.summary.weekly import WeeklySummary
@@ -54,9 +54,7 @@ class WeeklyLink:
         if self._weeks is not None and time.monotonic() - self._weeks[0] < self.keep_s:
             return self._weeks[1]
         config = self.readings.config
-        found = await self.readings.run(
-            lambda conn: weekly.weeks_available(sqlite_utils.Database(conn), config)
-        )
+        found = await self.readings.run(lambda conn: weekly.weeks_available(Database(conn), config))
         self._weeks = (time.monotonic(), found)
         return found
 
