@@ -73,10 +73,13 @@ def text(payload: bytes) -> str:
 
 def as_number(value: object, name: str) -> float | None:
     """A JSON number as a finite float; None for null or a non-finite reading."""
+    if type(value) is float:  # most readings: checked first, as this runs per reading
+        return value if isfinite(value) else None
     if value is None:
         return None
-    # bool is an int in Python, but `true` is never a measurement.
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    # bool is an int in Python, but `true` is never a measurement. (A tuple, not
+    # `int | float`, which builds a union object at every call.)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise MalformedPayload(f"{name} must be a number, got {show(value)}")
     try:
         number = float(value)
