@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import ssl
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from pydantic import SecretStr
 
@@ -87,20 +89,11 @@ def read_password_file(path: Path, loc: Loc) -> SecretStr:
         path = credential_path(path)
     except ValueError as exc:
         raise SecretError(str(exc), loc) from exc
-    try:
-        with path.open("rb") as handle:
-            # fstat on the open file, not stat on the name, so the mode checked
-            # is the mode of the very file read.
-            mode = os.fstat(handle.fileno()).st_mode
-            raw = handle.read()
-    except FileNotFoundError as exc:
-        raise SecretError(f"password file {path} does not exist: {CREATE_IT}", loc) from exc
-    except IsADirectoryError as exc:
-        raise SecretError(f"password file {path} is a folder, not a file", loc) from exc
-    except PermissionError as exc:
-        raise SecretError(f"password file {path} cannot be read by this user", loc) from exc
-    except OSError as exc:
-        raise SecretError(f"password file {path} cannot be read: {exc.strerror}", loc) from exc
+    with _opened(path, "password file", loc, missing=f": {CREATE_IT}") as handle:
+        # fstat on the open file, not stat on the name, so the mode checked
+        # is the mode of the very file read.
+        mode = os.fstat(handle.fileno()).st_mode
+        raw = handle.read()
     # Group read is allowed on purpose: the usual setup is a root-owned file,
     # mode 0640, group 'hearth'. Only a file every user can read is refused.
     if mode & stat.S_IROTH:
@@ -167,17 +160,31 @@ def check_server_tls(cert_file: Path, key_file: Path, loc: Loc) -> None:
 def _readable(path: Path | None, what: str, loc: Loc) -> None:
     if path is None:
         return
+    with _opened(path, what, loc):
+        pass
+
+
+@contextmanager
+def _opened(path: Path, what: str, loc: Loc, *, missing: str = "") -> Iterator[BinaryIO]:
+    """`path` open for reading; each way it cannot be is a SecretError naming `loc`.
+
+    `missing` is added to the message when the file does not exist (what to do).
+    """
     try:
-        with path.open("rb"):
-            pass
+        handle = path.open("rb")
     except FileNotFoundError as exc:
-        raise SecretError(f"{what} {path} does not exist", loc) from exc
+        raise SecretError(f"{what} {path} does not exist{missing}", loc) from exc
     except IsADirectoryError as exc:
         raise SecretError(f"{what} {path} is a folder, not a file", loc) from exc
     except PermissionError as exc:
         raise SecretError(f"{what} {path} cannot be read by this user", loc) from exc
     except OSError as exc:
         raise SecretError(f"{what} {path} cannot be read: {exc.strerror}", loc) from exc
+    with handle:
+        try:
+            yield handle
+        except OSError as exc:
+            raise SecretError(f"{what} {path} cannot be read: {exc.strerror}", loc) from exc
 
 
 def _load_pair(

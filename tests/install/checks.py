@@ -1,12 +1,14 @@
 """What the installer's tests check: every file's type, mode, owner and bytes between two
-runs, and `hearth doctor`'s verdict on broker, hub and bridge."""
+runs, `hearth doctor`'s verdict on broker, hub and bridge, and a reading in the database."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import stat
 from collections.abc import Iterable
+from contextlib import closing
 from pathlib import Path
 
 
@@ -61,3 +63,14 @@ def healthy(lines: list[str], ports: list[str]) -> bool:
         f"bridge: serial port {port!r} is online" for port in ports
     ]
     return all(any(line.startswith("ok") and want in line for line in lines) for want in wanted)
+
+
+def stored(database: Path, sensor: str) -> bool:
+    """Whether the hub's database (opened read-only) holds a reading of `sensor`."""
+    if not database.exists():
+        return False
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)) as conn:
+        (count,) = conn.execute(
+            "SELECT count(*) FROM events WHERE sensor = ?", (sensor,)
+        ).fetchone()
+    return bool(count)

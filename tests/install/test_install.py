@@ -25,13 +25,11 @@ import shlex
 import shutil
 import signal
 import socket
-import sqlite3
 import stat
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,13 +38,14 @@ import yaml
 
 from hub.local_broker import free_port
 from tests.bridge.fake_device import FakeDevice
-from tests.install.checks import differences, healthy, tree_state
+from tests.install.checks import differences, healthy, stored, tree_state
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "install" / "install.sh"
 VENV = Path("/opt/hearth/venv")
 CONFIG = Path("/etc/hearth/home.yaml")
 STATE = Path("/var/lib/hearth")
+DATABASE = STATE / "hearth.db"
 UNITS = Path("/etc/systemd/system")
 MOSQUITTO_UNIT = Path("/lib/systemd/system/mosquitto.service")
 MOSQUITTO_DB = Path("/var/lib/mosquitto/mosquitto.db")
@@ -339,10 +338,10 @@ def test_install_twice_run_doctor_uninstall_purge(machine: Machine, tmp_path: Pa
             check=True, timeout=30, capture_output=True,
         )  # fmt: skip
         deadline = time.monotonic() + 30
-        while not _stored("bedroom_motion") and time.monotonic() < deadline:
+        while not stored(DATABASE, "bedroom_motion") and time.monotonic() < deadline:
             time.sleep(0.5)
-        assert _stored("bedroom_motion"), "the TLS publication never reached the database\n" + (
-            machine.log_of("hub")
+        assert stored(DATABASE, "bedroom_motion"), (
+            "the TLS publication never reached the database\n" + (machine.log_of("hub"))
         )
     finally:
         machine.stop()
@@ -373,19 +372,8 @@ def test_install_twice_run_doctor_uninstall_purge(machine: Machine, tmp_path: Pa
     install()
     assert mode_and_owner(CONFIG) == "640 root:hearth"
     assert mode_and_owner(STATE / "hearth.db").endswith("hearth:hearth")
-    assert _stored("bedroom_motion")
+    assert stored(DATABASE, "bedroom_motion")
 
     purged = install("--purge")
     assert not STATE.exists(), purged
     assert not Path("/etc/hearth").exists(), purged
-
-
-def _stored(sensor: str) -> bool:
-    database = STATE / "hearth.db"
-    if not database.exists():
-        return False
-    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)) as conn:
-        (count,) = conn.execute(
-            "SELECT count(*) FROM events WHERE sensor = ?", (sensor,)
-        ).fetchone()
-    return bool(count)

@@ -54,19 +54,18 @@ import re
 import shlex
 import shutil
 import signal
-import sqlite3
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import closing, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.install.checks import differences, healthy, tree_state
+from tests.install.checks import differences, healthy, stored, tree_state
 
 REPO = Path(__file__).resolve().parents[2]
 GUEST_REPO = "/root/hearth"
@@ -74,6 +73,7 @@ INSTALLER = f"{GUEST_REPO}/install/install.sh"
 HEARTH_UNITS = ("hearth.service", "hearth-bridge.service")
 SERVICES = ("mosquitto.service", *HEARTH_UNITS)
 STATE = Path("/var/lib/hearth")
+DATABASE = STATE / "hearth.db"
 # What the second run must leave as it was: all of /etc (the installer's
 # files, and the users, groups and unit links it would make), the venv, and
 # the data folder itself (its contents are the running hub's).
@@ -528,17 +528,6 @@ def invocations(machine: Guest) -> dict[str, str]:
     }
 
 
-def stored(machine: Guest, sensor: str) -> bool:
-    database = machine.path(STATE / "hearth.db")
-    if not database.exists():
-        return False
-    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)) as conn:
-        (count,) = conn.execute(
-            "SELECT count(*) FROM events WHERE sensor = ?", (sensor,)
-        ).fetchone()
-    return bool(count)
-
-
 def test_install_where_systemd_is_pid1(guest: tuple[Guest, Steps]) -> None:
     machine, steps = guest
     example = yaml.safe_load((REPO / "config" / "example-home.yaml").read_text())
@@ -633,9 +622,9 @@ def test_install_where_systemd_is_pid1(guest: tuple[Guest, Steps]) -> None:
             "-t 'zigbee2mqtt/Bedroom motion' -m '{\"occupancy\": true}'"
         )
         deadline = time.monotonic() + 30
-        while not stored(machine, "bedroom_motion") and time.monotonic() < deadline:
+        while not stored(machine.path(DATABASE), "bedroom_motion") and time.monotonic() < deadline:
             time.sleep(0.5)
-        assert stored(machine, "bedroom_motion"), (
+        assert stored(machine.path(DATABASE), "bedroom_motion"), (
             "the TLS publication never reached the database\n" + (machine.journal("hearth.service"))
         )
 
@@ -671,6 +660,8 @@ def test_install_where_systemd_is_pid1(guest: tuple[Guest, Steps]) -> None:
         assert leftover == "", f"still running after --uninstall: {leftover}"
         assert any("kept /var/lib/hearth /etc/hearth" in line for line in kept), kept
         assert machine.path("/etc/hearth/home.yaml").exists()
-        assert stored(machine, "bedroom_motion"), "the database did not survive --uninstall"
+        assert stored(machine.path(DATABASE), "bedroom_motion"), (
+            "the database did not survive --uninstall"
+        )
         mosquitto = machine.run("systemctl is-active mosquitto", check=False).stdout.strip()
         assert mosquitto == "active", machine.journal("mosquitto.service")

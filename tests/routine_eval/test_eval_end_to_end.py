@@ -44,15 +44,20 @@ def test_false_routine_alerts_at_most_one_per_home_per_30_days(evaluation: Evalu
         assert false_rate(home, FULL) <= 1.0, home
 
 
+def test_every_change_is_injected_but_toilet_visits_neither_person_makes(
+    evaluation: Evaluation,
+) -> None:
+    # Neither person gets up for the toilet at night: 2.5 times none is none.
+    assert len(evaluation.cases) == 2 * 5 * 2
+    assert all(list(h.not_injected) == [ChangeKind.NIGHT_TOILET] for h in evaluation.homes)
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 3's detection target (>= 90% by the deadline) is not met yet: measured 50% "
+    reason="issue 3's detection target (>= 90% by the deadline) is not met yet: measured 70% "
     "on these two homes (docs/evaluation/routine.md); strict, so meeting it fails this mark",
 )
 def test_injected_changes_are_detected_by_the_deadline(evaluation: Evaluation) -> None:
-    # Neither person gets up for the toilet at night: that change is not injected.
-    assert len(evaluation.cases) == 2 * 5 * 2
-    assert all(list(h.not_injected) == [ChangeKind.NIGHT_TOILET] for h in evaluation.homes)
     rate = detection_rate(evaluation.cases, FULL)
     assert rate is not None
     assert rate >= 0.9, [(c.home, c.kind.value, c.shape, c.delay[FULL]) for c in evaluation.cases]
