@@ -244,7 +244,9 @@ def judge(tracker: Tracker, day: date, value: float) -> Step:
     if usual is None:  # too few values yet (the data began with gaps): keep learning
         return learn(tracker, day, value)
     z = _day_z(tracker.behaviour.rare, usual, value)
-    tracker = replace(tracker, seen=_remember(tracker, Seen(day, value, z, usual.score(value))))
+    tracker = replace(
+        tracker, seen=_remember(tracker, Seen(day, value, z, _score(tracker, usual, value)))
+    )
     if tracker.open is not None:
         step = _follow(tracker, tracker.open, day, z)
     else:
@@ -255,8 +257,9 @@ def judge(tracker: Tracker, day: date, value: float) -> Step:
 def standard_error(days: int, usual: Usual) -> float:
     """The standard error of a mean of `days` days' scores (`Usual.score`) against `usual`.
 
-    Scores are in the kept values' own standard deviations: a mean of `days`
-    of them varies by 1/days (squared), the kept values' mean by 1/m.
+    A score is a normal deviate of the day's rank among the m usual days: a
+    mean of `days` of them varies by 1/days (squared), and where the usual
+    days themselves fall, known from m of them, by about 1/m more.
     """
     return math.sqrt(1 / days + 1 / max(usual.values, 1))
 
