@@ -18,8 +18,10 @@ The rules that keep the baseline personal, current and honest:
   Until there are `SURE_SAME_KIND`, the spread is the wider of the same-kind
   and the all-days spreads: a few values say where, not how variable.
 - **No absorbing a change**: which values are kept is decided by the
-  detector (`detect.py`): values of unusual days, of days inside a detected
-  change, and of days while evidence of a shift is building are not kept.
+  detector (`detect.py`): a judged day's value joins 3 days later, and
+  values of days inside a detected change, or while evidence of a shift is
+  building, do not join at all. A single unusual day does: it is part of
+  how much this person's days vary.
   A change that lasts `ACCEPT_AFTER_DAYS` (and has settled) becomes the new
   normal: the baseline then restarts from the values since its onset. Four
   weeks, so that a co-ordinator reading weekly summaries sees a change on
