@@ -264,18 +264,21 @@ def standard_error(days: int, usual: Usual) -> float:
     return math.sqrt(1 / days + 1 / max(usual.values, 1))
 
 
-def window_evidence(scores: list[float], usual: Usual, sign: float) -> tuple[float, int]:
+def window_evidence(
+    scores: list[float], usual: Usual, sign: float, *, shortest: int = 1
+) -> tuple[float, int]:
     """The strongest evidence among windows of the last n days (`scores` oldest first), and n.
 
-    `sign` is +1 for "higher than usual", -1 for "lower". Windows of one day
-    count too: they say how unusual today is, which the evidence shows, but a
-    shift needs `SHIFT_MIN_DAYS` (see `_watch`).
+    `sign` is +1 for "higher than usual", -1 for "lower"; n is at least
+    `shortest`. Windows of one day count by default: they say how unusual
+    today is, which the evidence shows, but a shift needs `SHIFT_MIN_DAYS`
+    (see `_watch`).
     """
     best, best_days, total = 0.0, 0, 0.0
     for days, score in enumerate(reversed(scores[-WINDOW_DAYS:]), start=1):
         total += sign * score
         strength = total / days / standard_error(days, usual)
-        if strength > best:
+        if days >= shortest and strength > best:
             best, best_days = strength, days
     return best, best_days
 
@@ -350,13 +353,9 @@ def _hold(tracker: Tracker, day: date, value: float, *, building: bool) -> Track
 
 def _building(scores: list[float], usual: Usual) -> bool:
     """Whether a window of two or more recent days leans away from usual past `BUILDING`."""
-    for sign in (1.0, -1.0):
-        total = 0.0
-        for days, score in enumerate(reversed(scores[-WINDOW_DAYS:]), start=1):
-            total += sign * score
-            if days >= 2 and total / days / standard_error(days, usual) >= BUILDING:
-                return True
-    return False
+    return any(
+        window_evidence(scores, usual, sign, shortest=2)[0] >= BUILDING for sign in (1.0, -1.0)
+    )
 
 
 def _day_z(rare: bool, usual: Usual, value: float) -> float:
