@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from hub.cli import main
+from tests.certificates import self_signed
 
 SECRET = "n0t-f0r-y0ur-eyes"
 
@@ -279,16 +280,7 @@ def test_tls_files_are_loaded_as_the_hub_loads_them(tmp_path: Path) -> None:
 
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    made = subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=localhost", "-keyout", key, "-out", cert],
-        capture_output=True, text=True, check=False, timeout=60,
-    )  # fmt: skip
-    assert made.returncode == 0, made.stderr
-    key.chmod(0o600)
-    return cert, key
+    return self_signed(folder, host="localhost", key_mode=0o600)
 
 
 def test_the_hub_refuses_a_tls_file_with_the_line_check_config_gives(tmp_path: Path) -> None:

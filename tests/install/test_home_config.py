@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from click.testing import CliRunner
 from hub.cli import main as cli
 from hub.config.loader import load_config
 from install.home_config import ExampleChangedError, InstalledPaths, installed_config, main
+from tests.certificates import self_signed
 
 EXAMPLE = Path(__file__).parents[2] / "config" / "example-home.yaml"
 
@@ -147,13 +147,5 @@ def test_a_fresh_install_passes_check_config_with_every_secret_checked(
 
 
 def make_certificate(folder: Path) -> tuple[str, str]:
-    folder.mkdir()
-    cert, key = folder / "server.crt", folder / "server.key"
-    made = subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=pi", "-keyout", key, "-out", cert],
-        capture_output=True, text=True, check=False, timeout=60,
-    )  # fmt: skip
-    assert made.returncode == 0, made.stderr
-    key.chmod(0o640)
+    cert, key = self_signed(folder, host="pi", names=("server.crt", "server.key"), key_mode=0o640)
     return str(cert), str(key)

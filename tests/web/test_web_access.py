@@ -27,6 +27,7 @@ from hub.accounts.throttle import FIRST_WAIT, FREE_FAILURES
 from hub.alerts.model import AlertState
 from hub.alerts.store import AlertStore
 from hub.store.database import open_database
+from tests.certificates import self_signed
 from tests.web.conftest import (
     ACCOUNTS,
     PASSWORD,
@@ -210,13 +211,7 @@ def test_session_cookie_is_httponly_and_samesite_strict(hub: RunningHub) -> None
 
 
 def test_session_cookie_is_secure_when_the_hub_serves_https(hub: RunningHub, tmp_path) -> None:
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    made = subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert],
-        capture_output=True, text=True, check=False, timeout=60,
-    )  # fmt: skip
-    assert made.returncode == 0, made.stderr
+    cert, key = self_signed(tmp_path, host="127.0.0.1")
     running = RunningHub(make_home(tmp_path / "home", replayed_from=hub.home, tls=(cert, key)))
     try:
         assert running.url.startswith("https://")
