@@ -63,6 +63,10 @@ class Behaviour:
     # at night): judged as a rate of events per day, not by spreads around a
     # median of 0 (see `detect.py`, "rare counts").
     rare: bool = False
+    # Something the person does on most days (going out): a run of days
+    # without it is judged on its own as well, by how rarely the usual days
+    # have such runs (see `detect.py`, "days without").
+    habit: bool = False
 
     def measure(self, day: DayFeatures, extras: DayExtras = NO_EXTRAS) -> float | None:
         """The day's value of this behaviour, or None when the day cannot tell it."""
@@ -123,7 +127,7 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
     ),
     Behaviour("kitchen_minutes", Unit.MINUTES, _kitchen_minutes, 0.15, 0.25, relative=True),
     Behaviour("fridge_uses", Unit.COUNT, lambda d: _number(d.fridge_uses), 1, 2),
-    Behaviour("outings", Unit.COUNT, lambda d: _number(d.outings), 1, 1),
+    Behaviour("outings", Unit.COUNT, lambda d: _number(d.outings), 1, 1, habit=True),
     Behaviour("minutes_out", Unit.MINUTES, lambda d: _number(d.minutes_out), 0.25, 0.4, True),
     Behaviour("active_minutes", Unit.MINUTES, lambda d: float(d.active_minutes), 0.1, 0.2, True),
     Behaviour(

@@ -54,6 +54,21 @@ of "standard errors" as above. A shift needs `RARE_FOUND` (a lower bar than
 token chance rarely produces them), at least `RARE_MIN_DAYS` days with an
 event, and the behaviour's smallest change more events than usual.
 
+**Days without** (`Behaviour.habit`: going out) are a step the window mean
+is slow to see: for a person who stays in one day in four, a day in scores
+-1.15 and four of them only 2.2 standard errors, though four days in a row
+at home happen once in 250 such runs. So the run of the last n days without
+the habit is judged too: with k of the m kept days without it, the chance
+that n days in a row are so is the product of (k + 1/2 + i) / (m + 1 + i)
+for i below n (the beta-binomial with Jeffreys' prior, so a day in never
+seen is not taken as impossible), as a standard normal deviate. A shift
+lower is found when that reaches `RUN_FOUND` over at least
+`SHIFT_MIN_DAYS` days. One test of one shape (the trailing run, one way)
+needs a lower bar than the strongest of 28 windows, and by the same token
+chance seldom meets it. Like every test over days here, it takes days as
+independent: a real spell of staying in (weather, a cold) clusters, which
+resampled streams do not show.
+
 Every confidence is then scaled by min(1, m / 14), m being the values the
 usual rests on, since a young baseline knows less. A finding is kept only
 when the difference from usual is at least the behaviour's smallest change
@@ -113,9 +128,13 @@ RECENT_DAYS = 7  # a change's "recent" value averages at most this many days sin
 FULL_BASELINE = 14  # values a usual needs for confidence not to be discounted
 RARE_FOUND = 2.5  # evidence at which a rare count's shift is found
 RARE_MIN_DAYS = 2  # days with an event a rare count's shift needs
+# ... unless the kept days held none in at least this many: a first in four weeks.
+FIRST_AFTER_DAYS = 28
 RARE_PRIOR = 0.5  # Jeffreys' prior: events' worth of doubt about a rate never seen
 RARE_RECOVERY_DAYS = 7
 RARE_SHOWN_DAYS = 7  # a rare count's change tells how many events the last week held
+RUN_FOUND = 2.6  # evidence at which a run of days without a habit is a change
+RUN_PRIOR = 0.5  # Jeffreys' prior: days' worth of doubt about a share never seen
 _MEMORY_DAYS = 2 * DRIFT_WINDOW_DAYS  # how long judged values are remembered
 _STANDARD_NORMAL = statistics.NormalDist()
 
@@ -188,11 +207,15 @@ def evidence(tracker: Tracker) -> float:
 
     The stronger window while watching; the open change's own evidence (a
     shift) or `FOUND` (a drift) while one is open. A day-level measure of the
-    detector's state: what the evaluation's per-day AUC ranks days by.
+    detector's state: what the evaluation's per-day AUC ranks days by. A rare
+    count's evidence is scaled to `FOUND` (its own bar is `RARE_FOUND`), so
+    that every behaviour's evidence is on the scale a change is found at.
     """
     if tracker.open is not None:
-        return tracker.open.evidence if tracker.open.shape is Shape.SHIFT else FOUND
-    return max(tracker.high.evidence, tracker.low.evidence)
+        held = tracker.open.evidence if tracker.open.shape is Shape.SHIFT else FOUND
+    else:
+        held = max(tracker.high.evidence, tracker.low.evidence)
+    return held * FOUND / RARE_FOUND if tracker.behaviour.rare else held
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +332,17 @@ def _watch(tracker: Tracker, usual: Usual, day: date, value: float, z: float) ->
         ):
             change = OpenChange(Shape.SHIFT, higher, window.start, day, usual, window.evidence)
             return _opened(tracker, change, window.evidence / (2 * FOUND))
+    run = _run_without(tracker, judged) if behaviour.habit else NO_WINDOW
+    if run.evidence * FOUND / RUN_FOUND > low.evidence:  # on the scale of `evidence`
+        tracker = replace(tracker, low=replace(run, evidence=run.evidence * FOUND / RUN_FOUND))
+    if (
+        run.evidence >= RUN_FOUND
+        and run.start is not None
+        and run.days >= SHIFT_MIN_DAYS
+        and usual.median >= meaningful
+    ):
+        change = OpenChange(Shape.SHIFT, False, run.start, day, usual, run.evidence)
+        return _opened(tracker, change, run.evidence / (2 * RUN_FOUND))
     drift = _drift(tracker.seen, usual, day, meaningful)
     if drift is not None:
         return _opened(tracker, drift, drift.evidence)
@@ -326,8 +360,30 @@ def _watch(tracker: Tracker, usual: Usual, day: date, value: float, z: float) ->
                 _confidence(abs(z) / (2 * Z_UNUSUAL), usual),
             ),
         )
-    tracker = _hold(tracker, day, value, building=_building(scores, usual))
-    return Step(tracker, z, findings)
+    building = _building(scores, usual) or run.evidence >= RUN_FOUND / 2
+    return Step(_hold(tracker, day, value, building=building), z, findings)
+
+
+def _run_without(tracker: Tracker, judged: list[Seen]) -> Window:
+    """The run of the last judged days without the habit, and how rare such a run is.
+
+    Its evidence is the standard normal quantile of the chance that that many
+    days in a row are without it, given the kept days (see "days without").
+    """
+    run = 0
+    for seen in reversed(judged[-WINDOW_DAYS:]):
+        if seen.value > 0:
+            break
+        run += 1
+    if run == 0:
+        return NO_WINDOW
+    kept = len(tracker.kept)
+    without = sum(1 for k in tracker.kept if k.value <= 0)
+    chance = math.prod((without + RUN_PRIOR + i) / (kept + 2 * RUN_PRIOR + i) for i in range(run))
+    if chance >= 0.5:
+        return NO_WINDOW
+    strength = min(-_STANDARD_NORMAL.inv_cdf(max(chance, 1e-12)), 2 * Z_UNUSUAL)
+    return Window(strength, judged[-run].date, run)
 
 
 def _hold(tracker: Tracker, day: date, value: float, *, building: bool) -> Tracker:
@@ -416,7 +472,7 @@ def _watch_rare(tracker: Tracker, usual: Usual, day: date, value: float, z: floa
             window.evidence >= RARE_FOUND
             and abs(gap) >= meaningful
             and (not higher or len(with_events) >= RARE_MIN_DAYS)
-        ):
+        ) or (higher and with_events and _first_in_weeks(usual)):
             onset = with_events[0].date if higher else inside[0].date
             change = OpenChange(Shape.SHIFT, higher, onset, day, usual, window.evidence)
             return _opened(tracker, change, window.evidence / (2 * RARE_FOUND))
@@ -424,6 +480,11 @@ def _watch_rare(tracker: Tracker, usual: Usual, day: date, value: float, z: floa
         max(best[True].days, best[False].days) >= 2
     )
     return Step(_hold(tracker, day, value, building=building), z, ())
+
+
+def _first_in_weeks(usual: Usual) -> bool:
+    """Whether the kept days held no event in at least `FIRST_AFTER_DAYS` of them."""
+    return usual.median == 0 and usual.values >= FIRST_AFTER_DAYS
 
 
 def _opened(tracker: Tracker, change: OpenChange, strength: float) -> Step:
@@ -440,8 +501,15 @@ def _opened(tracker: Tracker, change: OpenChange, strength: float) -> Step:
 def _follow(tracker: Tracker, change: OpenChange, day: date, z: float) -> Step:
     """A day inside an open change: close it, accept it, or report it again."""
     since_found = [s for s in tracker.seen if s.date > change.detected]
-    if _recovered(tracker.behaviour.rare, since_found, change):
-        return Step(replace(tracker, open=None), z, ())
+    if _recovered(tracker.behaviour, since_found, change):
+        kept = tracker.kept
+        if tracker.behaviour.rare:
+            # A burst of a rare count that passed is part of how this person's
+            # nights go: kept out, every later one would look like the first.
+            for s in tracker.seen:
+                if s.date >= change.onset:
+                    kept = keep(kept, Kept(s.date, s.value))
+        return Step(replace(tracker, open=None, kept=kept), z, ())
     latest = [s for s in tracker.seen if s.date >= change.onset][-SETTLED_VALUES:]
     _, trend = _theil_sen_and_tau([((s.date - change.onset).days, s.value) for s in latest])
     if (day - change.onset).days >= ACCEPT_AFTER_DAYS and abs(trend) < DRIFT_TAU:
@@ -465,9 +533,15 @@ def _follow(tracker: Tracker, change: OpenChange, day: date, z: float) -> Step:
     return Step(tracker, z, (_finding(tracker, change, confidence),))
 
 
-def _recovered(rare: bool, since_found: list[Seen], change: OpenChange) -> bool:
+def _recovered(behaviour: Behaviour, since_found: list[Seen], change: OpenChange) -> bool:
     """Whether the days since the change was found are back to usual."""
-    if rare:
+    if behaviour.habit and not change.higher:
+        # A day without the habit is only a spread or so from usual (a person who
+        # stays in one day in four), so "within RECOVERED_Z" would call the days
+        # in that found the change a recovery: back means doing it again.
+        back = since_found[-RECOVERY_DAYS:]
+        return len(back) == RECOVERY_DAYS and sum(s.value > 0 for s in back) >= RECOVERY_DAYS - 1
+    if behaviour.rare:
         back = since_found[-RARE_RECOVERY_DAYS:]
         count = sum(s.value for s in back)
         return len(back) == RARE_RECOVERY_DAYS and (

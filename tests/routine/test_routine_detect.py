@@ -10,7 +10,7 @@ from hub.routine import explain
 from hub.routine.baseline import LEARNING_DAYS, Usual
 from hub.routine.behaviours import BEHAVIOURS
 from hub.routine.day_types import DayType, day_types
-from hub.routine.detect import FOUND, Shape, standard_error
+from hub.routine.detect import FIRST_AFTER_DAYS, FOUND, Shape, Step, standard_error
 from hub.routine.score import RoutineDayResult, result_record, score_days
 from tests.routine.routine_synthetic import START, fold, steady_days, with_day
 
@@ -86,6 +86,56 @@ def test_more_toilet_visits_at_night_are_found_from_counts() -> None:
     found = changes_of(score_days(days), "night_toilet_visits")
     assert found, "never found"
     assert found[0] == (ONSET + 2, "shift"), found
+
+
+def found_on(steps: list[Step]) -> list[tuple[int, Shape, bool]]:
+    """(day index, shape, higher) of each change a detector opened or reported."""
+    return [(i, f.shape, f.higher) for i, step in enumerate(steps) for f in step.findings]
+
+
+def test_a_first_night_exit_in_four_weeks_is_told_and_a_later_one_is_not_news() -> None:
+    nights = [0.0] * 100
+    nights[45] = 1.0  # the first in 45 nights (some 40 kept)
+    nights[80] = 1.0  # one more, five weeks on
+    _, steps = fold("night_exits", nights)
+    found = found_on(steps)
+    assert found[0] == (45, Shape.SHIFT, True)
+    # Seven quiet nights after it, the change closed and its night was kept:
+    # the person does go out at night now and then, so the next one alone says little.
+    assert all(day < 45 + 10 for day, _, _ in found)
+    assert steps[-1].tracker.open is None
+    assert any(k.value == 1.0 for k in steps[-1].tracker.kept)
+
+
+def test_a_night_exit_in_the_first_weeks_is_not_yet_a_change() -> None:
+    nights = [0.0] * 40
+    nights[20] = 1.0  # 20 nights in: fewer than FIRST_AFTER_DAYS kept ones
+    assert LEARNING_DAYS + 6 < FIRST_AFTER_DAYS
+    assert found_on(fold("night_exits", nights)[1]) == []
+    # The same night once four weeks were kept is.
+    later = [0.0] * 60
+    later[40] = 1.0
+    assert found_on(fold("night_exits", later)[1])[:1] == [(40, Shape.SHIFT, True)]
+
+
+def test_days_in_for_a_person_who_goes_out_three_days_in_four_are_found_in_five() -> None:
+    onset = 61  # day 60 has an outing (every fourth day, from day 3, is a day in)
+    outings = [0.0 if i % 4 == 3 or i >= onset else 1.0 for i in range(onset + 10)]
+    _, steps = fold("outings", outings)
+    found = found_on(steps)
+    assert found, "never found"
+    day, shape, higher = found[0]
+    assert (shape, higher) == (Shape.SHIFT, False)
+    assert onset + 2 <= day <= onset + 4  # four days in a row happen once in some 150 runs
+    first = steps[day].findings[0]
+    assert first.onset == START + timedelta(days=onset)
+    # Told every day while the person stays in: a day in is no sign of recovery.
+    assert [d for d, _, _ in found] == list(range(day, len(outings)))
+
+
+def test_a_few_days_in_are_usual_for_a_person_who_stays_in_every_other_day() -> None:
+    outings = [float(i % 2) for i in range(61)] + [0.0] * 5 + [1.0, 0.0] * 10
+    assert found_on(fold("outings", outings)[1]) == []
 
 
 def test_a_shift_needs_several_days_off_usual_not_one_or_two_wild_ones() -> None:
