@@ -41,7 +41,9 @@ from hub.evaluation.inject import Change, ChangeKind, applicable, not_in_routine
 from hub.evaluation.metrics import auc, detected, first_alert_delay, per_30_days
 from hub.evaluation.pipeline import Days, Prepared, alerts, changed, prepare, unchanged
 from hub.evaluation.resample import DEFAULT_START, Stream, as_stream, resample
+from hub.evaluation.size import change_size
 from hub.routine.baseline import LEARNING_DAYS
+from hub.routine.day_types import DayType
 from hub.routine.features import DayFeatures
 from hub.routine.layout import layout_of
 from hub.routine.score import RoutineDayResult, score_days
@@ -86,6 +88,7 @@ class Case:
     delay: dict[str, int | None] = field(default_factory=dict)
     auc: dict[str, float | None] = field(default_factory=dict)
     named: bool = False  # the full system's first alert named a behaviour the change moves
+    size: float | None = None  # the change in the person's own spreads a day (`size.py`)
 
 
 @dataclass
@@ -303,6 +306,14 @@ def _one_stream(
                 )
                 case = Case(name, index, kind, shape, onset)
                 _judge(case, change, base, after)
+                case.size = change_size(
+                    MOVES[kind],
+                    unchanged(prepared),
+                    days,
+                    onset=onset,
+                    ramp_days=ramp,
+                    normal={r.date for r in base.results[FULL] if r.day_type is DayType.NORMAL},
+                )
                 injected.append((case, after))
             progress(f"{name} stream {index + 1} {kind.value} {shape}")
     return base, injected

@@ -145,9 +145,15 @@ def usual_for(
 
 
 def _usual(values: list[float], floor_of: FloorOf, kind: str, *, at_least: float = 0.0) -> Usual:
-    middle, mad = median_and_mad(values)
-    spread = max(MAD_TO_SD * mad, tail_spread(values), floor_of(middle), at_least)
+    middle = statistics.median(values)
+    spread = max(spread_of(values, floor_of), at_least)
     return Usual(middle, spread, len(values), kind, tuple(sorted(values)))
+
+
+def spread_of(values: Sequence[float], floor_of: FloorOf) -> float:
+    """How much the values vary, robustly: the MAD's or the deciles' spread, at least the floor."""
+    middle, mad = median_and_mad(values)
+    return max(MAD_TO_SD * mad, tail_spread(values), floor_of(middle))
 
 
 def tail_spread(values: Sequence[float]) -> float:

@@ -80,6 +80,10 @@ def sentence(
         # `usual` is the count the same number of nights usually hold.
         nights = "night" if recent_days == 1 else f"{recent_days} nights"
         return f"{lead}: {now} times in the last {nights}; usually {before}."
+    if BY_NAME[behaviour].habit and not higher and recent == 0 and shape == "shift":
+        # "0 on average" reads as a sum; say it as a carer would.
+        days = "today" if recent_days == 1 else f"in the last {recent_days} days"
+        return f"{lead}: none {days}; usually {before} a day."
     if shape == "drift":
         lead = f"{lead}, little by little"
     span = "today" if recent_days == 1 else f"on average over the last {recent_days} days"

@@ -129,6 +129,15 @@ def test_days_in_for_a_person_who_goes_out_three_days_in_four_are_found_in_five(
     assert onset + 2 <= day <= onset + 4  # four days in a row happen once in some 150 runs
     first = steps[day].findings[0]
     assert first.onset == START + timedelta(days=onset)
+    days_in = first.recent_days
+    assert explain.sentence(
+        "outings",
+        higher=False,
+        shape="shift",
+        usual=first.usual,
+        recent=first.recent,
+        recent_days=days_in,
+    ) == (f"Going out less often: none in the last {days_in} days; usually 1 a day.")
     # Told every day while the person stays in: a day in is no sign of recovery.
     assert [d for d, _, _ in found] == list(range(day, len(outings)))
 

@@ -52,9 +52,18 @@ def test_every_change_is_injected_but_toilet_visits_neither_person_makes(
     assert all(list(h.not_injected) == [ChangeKind.NIGHT_TOILET] for h in evaluation.homes)
 
 
+def test_every_case_but_the_door_at_night_has_a_size(evaluation: Evaluation) -> None:
+    for case in evaluation.cases:
+        if case.kind is ChangeKind.NIGHT_DOOR:
+            assert case.size is None  # a count judged as a rate
+        else:
+            assert case.size is not None, case
+            assert case.size > 0, case
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 3's detection target (>= 90% by the deadline) is not met yet: measured 70% "
+    reason="issue 3's detection target (>= 90% by the deadline) is not met yet: measured 75% "
     "on these two homes (docs/evaluation/routine.md); strict, so meeting it fails this mark",
 )
 def test_injected_changes_are_detected_by_the_deadline(evaluation: Evaluation) -> None:
@@ -84,6 +93,7 @@ def test_the_command_writes_the_report_with_its_plots(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = report.read_text()
     assert "| ordonez-b |" in text
+    assert "by the change's size for the person" in text
     for name in ("routine-false-alerts.png", "routine-detection.png", "routine-auc.png"):
         assert (tmp_path / name).stat().st_size > 1000
         assert name in text
