@@ -31,6 +31,7 @@ from hub.evaluation.run import (
     median_delay,
 )
 from hub.evaluation.size import BANDS, band_of
+from hub.routine.detect import FOUND
 
 DETECTION_TARGET = 0.9
 FALSE_TARGET = 1.0
@@ -310,7 +311,7 @@ def _by_size(evaluation: Evaluation) -> list[str]:
         "step it made in a behaviour it moves, in that person's own day-to-day spreads "
         "(`hub/evaluation/size.py`; the door at night is a count judged as a rate, so it "
         "has no size here). A mean of the four days an abrupt deadline leaves stands "
-        "3.6 standard errors out only when the days are near two spreads out:",
+        f"{FOUND:g} standard errors out only when the days are near two spreads out:",
         "",
         "| change | shape | " + " | ".join(f"{band} spreads" for band, _, _ in BANDS) + " |",
         "|---|---|" + "---:|" * len(BANDS),

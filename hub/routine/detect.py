@@ -80,7 +80,9 @@ window of two or more days holds evidence past `BUILDING` then and no change
 has opened since. A single unusual day is kept: it is part of how much this
 person's days vary. While a change is open nothing is kept; the change
 closes when `RECOVERY_DAYS` values in a row are back within `RECOVERED_Z` of
-usual, or is accepted as the new normal once it is
+usual (a rare count: a week with no more than usual, and then its burst is
+kept, as a single unusual day is; a stopped habit: done again on two of
+three days), or is accepted as the new normal once it is
 `ACCEPT_AFTER_DAYS` days old *and* has settled (its last `SETTLED_VALUES`
 values have |Kendall tau| < `DRIFT_TAU`): the baseline then restarts from the
 values seen since the onset. A decline that keeps going is never accepted;
@@ -212,8 +214,9 @@ def evidence(tracker: Tracker) -> float:
     The stronger window while watching; the open change's own evidence (a
     shift) or `FOUND` (a drift) while one is open. A day-level measure of the
     detector's state: what the evaluation's per-day AUC ranks days by. A rare
-    count's evidence is scaled to `FOUND` (its own bar is `RARE_FOUND`), so
-    that every behaviour's evidence is on the scale a change is found at.
+    count's evidence is scaled to `FOUND` (its own bar is `RARE_FOUND`; a run
+    of days without a habit is likewise, in `_watch`), so that every
+    behaviour's evidence is on the scale a change is found at.
     """
     if tracker.open is not None:
         held = tracker.open.evidence if tracker.open.shape is Shape.SHIFT else FOUND
@@ -541,8 +544,8 @@ def _recovered(behaviour: Behaviour, since_found: list[Seen], change: OpenChange
     """Whether the days since the change was found are back to usual."""
     if behaviour.habit and not change.higher:
         # A day without the habit is only a spread or so from usual (a person who
-        # stays in one day in four), so "within RECOVERED_Z" would call the days
-        # in that found the change a recovery: back means doing it again.
+        # stays in one day in four), so "within RECOVERED_Z" would take the very
+        # days at home that found the change for a recovery: back means doing it.
         back = since_found[-RECOVERY_DAYS:]
         return len(back) == RECOVERY_DAYS and sum(s.value > 0 for s in back) >= RECOVERY_DAYS - 1
     if behaviour.rare:

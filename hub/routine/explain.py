@@ -79,7 +79,9 @@ def sentence(
     if BY_NAME[behaviour].rare:
         # `usual` is the count the same number of nights usually hold.
         nights = "night" if recent_days == 1 else f"{recent_days} nights"
-        return f"{lead}: {now} times in the last {nights}; usually {before}."
+        times = {"0": "never", "1": "once"}.get(now, f"{now} times")
+        usually = "none" if before == "0" else before
+        return f"{lead}: {times} in the last {nights}; usually {usually}."
     if BY_NAME[behaviour].habit and not higher and recent == 0 and shape == "shift":
         # "0 on average" reads as a sum; say it as a carer would.
         days = "today" if recent_days == 1 else f"in the last {recent_days} days"

@@ -100,6 +100,15 @@ def test_a_first_night_exit_in_four_weeks_is_told_and_a_later_one_is_not_news() 
     _, steps = fold("night_exits", nights)
     found = found_on(steps)
     assert found[0] == (45, Shape.SHIFT, True)
+    first = steps[45].findings[0]
+    assert explain.sentence(
+        "night_exits",
+        higher=True,
+        shape="shift",
+        usual=first.usual,
+        recent=first.recent,
+        recent_days=first.recent_days,
+    ) == ("Outside door opened at night more often: once in the last 7 nights; usually none.")
     # Seven quiet nights after it, the change closed and its night was kept:
     # the person does go out at night now and then, so the next one alone says little.
     assert all(day < 45 + 10 for day, _, _ in found)
