@@ -242,8 +242,18 @@ class AlertStore:
         ]
 
     def next_attempt(self) -> datetime | None:
+        """When the next message can become due (`due`): the soonest of each destination's oldest.
+
+        A newer message waits behind an older one to the same destination, so
+        its own (earlier) time says nothing: counted, it was "due now" while
+        `due` held it back, and the dispatcher looked again and again without
+        pause until the older one's retry (a hub at full CPU for minutes).
+        """
         row = self.conn.execute(
-            "SELECT min(next_attempt_us) FROM outbox WHERE state = 'pending'"
+            "SELECT min(next_attempt_us) FROM outbox o WHERE state = 'pending' AND NOT EXISTS ("
+            "  SELECT 1 FROM outbox older WHERE older.state = 'pending' "
+            "  AND older.recipient = o.recipient AND older.channel = o.channel "
+            "  AND (older.created_us, older.id) < (o.created_us, o.id))"
         ).fetchone()
         return from_micros(row[0]) if row and row[0] is not None else None
 

@@ -170,6 +170,37 @@ async def test_a_failed_send_is_retried_with_backoff_and_each_attempt_recorded(
     assert attempts == [(0, "connection refused"), (1, "")]
 
 
+async def test_a_message_waiting_behind_a_retry_does_not_keep_the_dispatcher_busy(
+    running: tuple[AlertService, Channels, ManualClock],
+) -> None:
+    service, channels, clock = running
+    hook = channels("anna", 1)
+    hook.failure = DeliveryError("answered HTTP 500")
+    service.conditions(clock.now(), [condition("no_movement")])
+    await until(lambda: hook.attempts == 1)  # the first now waits 2.5-5 s for its retry
+    service.conditions(clock.now(), [condition("no_movement"), condition("night_exit")])
+    await until(functools.partial(covers, service, 2))  # the second waits behind it
+    looks = 0
+    store_call = service.dispatcher._run
+
+    async def counted(work: Callable[[AlertStore], object]) -> object:
+        nonlocal looks
+        looks += 1
+        return await store_call(work)
+
+    service.dispatcher._run = counted  # type: ignore[assignment]
+    await asyncio.sleep(0.5)  # the clock stands still: nothing is due for seconds
+    # Two looks at most (a wake-up as the second alert was queued); the old
+    # next_attempt() said "now" for the waiting message: thousands of looks.
+    assert looks <= 4, looks
+    assert hook.attempts == 1
+    clock.advance_to(MORNING + timedelta(seconds=5))
+    hook.failure = None
+    service.dispatcher.wake()
+    await until(lambda: len(hook.received) == 2)
+    assert [m.rule for m in hook.received] == ["no_movement", "night_exit"]
+
+
 async def test_when_the_connection_returns_queued_alerts_go_oldest_first_with_their_times(
     running: tuple[AlertService, Channels, ManualClock],
 ) -> None:

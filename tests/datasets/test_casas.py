@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -105,20 +104,6 @@ def test_label_runs(casas_file: Path) -> None:
     assert all(i.start <= i.end for i in labels.intervals)
     first = labels.intervals[0]
     assert (first.label, first.start) == ("Sleep", utc("2011-06-15 08:03:39.149620"))
-
-
-@pytest.mark.slow
-def test_reader_is_fast(casas_file: Path) -> None:
-    # The replay benchmark needs >= 50,000 events/s end to end; the reader measured
-    # about 360,000 rows/s. A third of that leaves room for a busy test machine.
-    best = min(_timed(casas_file) for _ in range(3))
-    assert 61_578 / best > 120_000
-
-
-def _timed(path: Path) -> float:
-    started = time.perf_counter()
-    read_casas(path, PACIFIC)
-    return time.perf_counter() - started
 
 
 def test_bad_rows_are_reported_with_their_lines(tmp_path: Path) -> None:
