@@ -104,7 +104,8 @@ class KilledHub:
 
     def stop_killing(self) -> None:
         self._stop.set()
-        self._thread.join(10)
+        if self._thread.ident is not None:  # started (a test may fail before it is)
+            self._thread.join(10)
 
     def close(self) -> None:
         """Kill what is still running (a failed test must not leave a hub behind)."""
