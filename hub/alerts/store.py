@@ -41,6 +41,24 @@ _ALERT_COLUMNS = (
     "condition_active, level, asks_until_us, notified_us, acknowledged_us, acknowledged_by, "
     "resolved_us, told"
 )
+# An older pending message to the same destination as outbox row `o`: messages
+# to one destination go in order, so such a one holds `o` back (`due`,
+# `next_attempt`). The queries are built from constants only (hence the noqa).
+_OLDER_PENDING = (
+    "SELECT 1 FROM outbox older WHERE older.state = 'pending' "
+    "AND older.recipient = o.recipient AND older.channel = o.channel "
+    "AND (older.created_us, older.id) < (o.created_us, o.id)"
+)
+_DUE = (
+    "SELECT id, alert_id, recipient, channel, message, created_us, attempts FROM outbox o "  # noqa: S608
+    "WHERE state = 'pending' AND next_attempt_us <= :now AND NOT EXISTS ("
+    f"{_OLDER_PENDING} AND older.next_attempt_us > :now"
+    ") ORDER BY created_us, id LIMIT :limit"
+)
+_NEXT_ATTEMPT = (
+    "SELECT min(next_attempt_us) FROM outbox o WHERE state = 'pending' "  # noqa: S608
+    f"AND NOT EXISTS ({_OLDER_PENDING})"
+)
 # Built from the column list above, never from input (hence the noqa).
 _WRITTEN = _ALERT_COLUMNS.removeprefix("id, ").split(", ")
 _INSERT_ALERT = (
@@ -227,13 +245,7 @@ class AlertStore:
         its retry, so each destination receives its messages in order.
         """
         rows = self.conn.execute(
-            "SELECT id, alert_id, recipient, channel, message, created_us, attempts FROM outbox o "
-            "WHERE state = 'pending' AND next_attempt_us <= :now AND NOT EXISTS ("
-            "  SELECT 1 FROM outbox older WHERE older.state = 'pending' "
-            "  AND older.recipient = o.recipient AND older.channel = o.channel "
-            "  AND (older.created_us, older.id) < (o.created_us, o.id) "
-            "  AND older.next_attempt_us > :now"
-            ") ORDER BY created_us, id LIMIT :limit",
+            _DUE,
             {"now": to_micros(now), "limit": limit},
         ).fetchall()
         return [
@@ -249,12 +261,7 @@ class AlertStore:
         `due` held it back, and the dispatcher looked again and again without
         pause until the older one's retry (a hub at full CPU for minutes).
         """
-        row = self.conn.execute(
-            "SELECT min(next_attempt_us) FROM outbox o WHERE state = 'pending' AND NOT EXISTS ("
-            "  SELECT 1 FROM outbox older WHERE older.state = 'pending' "
-            "  AND older.recipient = o.recipient AND older.channel = o.channel "
-            "  AND (older.created_us, older.id) < (o.created_us, o.id))"
-        ).fetchone()
+        row = self.conn.execute(_NEXT_ATTEMPT).fetchone()
         return from_micros(row[0]) if row and row[0] is not None else None
 
     def pending_count(self) -> int:

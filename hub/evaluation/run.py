@@ -282,11 +282,13 @@ def _one_stream(
     """The unchanged stream's run (its false alerts counted) and each injected case's run."""
     stream, seed, name = prepared.stream, prepared.context.seed, prepared.config.home.id
     cache: dict[int, float | None] = {}
-    base = _run(prepared, unchanged(prepared), pattern=pattern, cache=cache, seed=seed)
+    before = unchanged(prepared)
+    base = _run(prepared, before, pattern=pattern, cache=cache, seed=seed)
     _count_false(home, base, prepared)
     progress(f"{name} stream {index + 1}")
     rng = random.Random(seed)
     injected: list[tuple[Case, _Run]] = []
+    normal = {r.date for r in base.results[FULL] if r.day_type is DayType.NORMAL}
     for kind in ChangeKind:
         if not applicable(kind, prepared.context.layout):
             continue
@@ -307,12 +309,7 @@ def _one_stream(
                 case = Case(name, index, kind, shape, onset)
                 _judge(case, change, base, after)
                 case.size = change_size(
-                    MOVES[kind],
-                    unchanged(prepared),
-                    days,
-                    onset=onset,
-                    ramp_days=ramp,
-                    normal={r.date for r in base.results[FULL] if r.day_type is DayType.NORMAL},
+                    MOVES[kind], before, days, onset=onset, ramp_days=ramp, normal=normal
                 )
                 injected.append((case, after))
             progress(f"{name} stream {index + 1} {kind.value} {shape}")

@@ -340,8 +340,9 @@ def _watch(tracker: Tracker, usual: Usual, day: date, value: float, z: float) ->
             change = OpenChange(Shape.SHIFT, higher, window.start, day, usual, window.evidence)
             return _opened(tracker, change, window.evidence / (2 * FOUND))
     run = _run_without(tracker, judged) if behaviour.habit else NO_WINDOW
-    if run.evidence * FOUND / RUN_FOUND > low.evidence:  # on the scale of `evidence`
-        tracker = replace(tracker, low=replace(run, evidence=run.evidence * FOUND / RUN_FOUND))
+    scaled = run.evidence * FOUND / RUN_FOUND  # on the scale of `evidence`
+    if scaled > low.evidence:
+        tracker = replace(tracker, low=replace(run, evidence=scaled))
     if (
         run.evidence >= RUN_FOUND
         and run.start is not None

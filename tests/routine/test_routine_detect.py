@@ -11,7 +11,7 @@ from hub.routine.baseline import LEARNING_DAYS, Usual
 from hub.routine.behaviours import BEHAVIOURS
 from hub.routine.day_types import DayType, day_types
 from hub.routine.detect import FIRST_AFTER_DAYS, FOUND, Shape, Step, standard_error
-from hub.routine.score import RoutineDayResult, result_record, score_days
+from hub.routine.score import RoutineDayResult, change_of, result_record, score_days
 from tests.routine.routine_synthetic import START, fold, steady_days, with_day
 
 ONSET = 30  # changes below start on this day's index
@@ -100,15 +100,9 @@ def test_a_first_night_exit_in_four_weeks_is_told_and_a_later_one_is_not_news() 
     _, steps = fold("night_exits", nights)
     found = found_on(steps)
     assert found[0] == (45, Shape.SHIFT, True)
-    first = steps[45].findings[0]
-    assert explain.sentence(
-        "night_exits",
-        higher=True,
-        shape="shift",
-        usual=first.usual,
-        recent=first.recent,
-        recent_days=first.recent_days,
-    ) == ("Outside door opened at night more often: once in the last 7 nights; usually none.")
+    assert change_of(steps[45].findings[0]).sentence == (
+        "Outside door opened at night more often: once in the last 7 nights; usually none."
+    )
     # Seven quiet nights after it, the change closed and its night was kept:
     # the person does go out at night now and then, so the next one alone says little.
     assert all(day < 45 + 10 for day, _, _ in found)
@@ -138,15 +132,9 @@ def test_days_in_for_a_person_who_goes_out_three_days_in_four_are_found_in_five(
     assert onset + 2 <= day <= onset + 4  # four days in a row happen once in some 150 runs
     first = steps[day].findings[0]
     assert first.onset == START + timedelta(days=onset)
-    days_in = first.recent_days
-    assert explain.sentence(
-        "outings",
-        higher=False,
-        shape="shift",
-        usual=first.usual,
-        recent=first.recent,
-        recent_days=days_in,
-    ) == (f"Going out less often: none in the last {days_in} days; usually 1 a day.")
+    assert change_of(first).sentence == (
+        f"Going out less often: none in the last {first.recent_days} days; usually 1 a day."
+    )
     # Told every day while the person stays in: a day in is no sign of recovery.
     assert [d for d, _, _ in found] == list(range(day, len(outings)))
 
