@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -308,15 +309,41 @@ def open_database(path: Path, *, durable: bool = True) -> Database:
         raise StoreError(f"cannot create database {path}: {blocking} is a file, not a folder")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        db = Database(conn)
-        db.enable_wal()
+        conn = sqlite3.connect(
+            path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_S
+        )
+        _switch_to_wal(conn)
         conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-        conn.execute("PRAGMA busy_timeout=5000")
+        db = Database(conn)
         apply_migrations(db)
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"cannot open database {path}: {exc}") from exc
     return db
+
+
+BUSY_TIMEOUT_S = 5.0  # how long a statement waits for another process's lock
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """Put the database in WAL mode, waiting out another process that holds a lock.
+
+    SQLite does not wait (the busy timeout is not consulted) when the switch meets
+    a write lock another connection holds (measured: "database is locked" after
+    0.0 s, against another process in BEGIN IMMEDIATE), so a hub and `hearth doctor`
+    opening a new database at once could fail. Hence a retry loop over the same
+    time the busy timeout would have allowed.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=wal").fetchone()
+        except sqlite3.OperationalError as exc:
+            busy = exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+        else:
+            return
 
 
 def apply_migrations(db: Database) -> list[str]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from hub.store.database import MIGRATIONS, open_database
@@ -28,3 +30,24 @@ def test_processes_opening_a_new_database_together_all_succeed(tmp_path: Path) -
         recorded = conn.execute("SELECT count(*) FROM _migrations").fetchone()[0]
         conn.close()
         assert recorded == len(MIGRATIONS)
+
+
+def test_opening_waits_for_another_process_holding_the_write_lock(tmp_path: Path) -> None:
+    """SQLite answers the switch to WAL with 'database is locked' at once, not after
+    the busy timeout, while another connection holds the write lock (seen in CI as
+    one of six processes opening a new database failing)."""
+    path = tmp_path / "hub.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE other (x)")  # a database still in rollback mode
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.5, holder.execute, ("COMMIT",))
+    release.start()
+    try:
+        db = open_database(path)
+    finally:
+        release.join()
+        holder.close()
+    mode = db.conn.execute("PRAGMA journal_mode").fetchone()[0]
+    recorded = db.conn.execute("SELECT count(*) FROM _migrations").fetchone()[0]
+    db.conn.close()
+    assert (mode, recorded) == ("wal", len(MIGRATIONS))
