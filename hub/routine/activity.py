@@ -28,50 +28,66 @@ _MINUTE = timedelta(minutes=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def active_minutes(activities: Sequence[Activity], start: datetime, end: datetime) -> set[int]:
-    """Minutes (counted from the epoch) in [start, end) during which someone acted."""
-    first, stop = _minute(start), _minute(end - timedelta(microseconds=1))
-    found: set[int] = set()
-    for activity in activities:
-        low, high = max(_minute(activity.start), first), min(_minute(activity.end), stop)
-        found.update(range(low, high + 1))
-    return found
+Minutes = list[tuple[int, int]]  # sorted, disjoint [low, high) ranges of epoch minutes
 
 
-def hourly_profile(active: set[int], day: RoutineDay) -> tuple[int, ...]:
-    """Active minutes in each wall-clock hour 00..23 of the day."""
-    profile = [0] * 24
-    for minute in active:
-        profile[day.local(_EPOCH + minute * _MINUTE).hour] += 1
-    return tuple(profile)
+def active_minutes(activities: Sequence[Activity], start: datetime, end: datetime) -> Minutes:
+    """The minutes in [start, end) during which someone acted, as merged ranges.
+
+    Ranges, not a set of minutes: a busy day has thousands of activities, and
+    expanding each into its minutes was most of the cost of a day's features.
+    """
+    first, stop = _minute(start), _minute(end - timedelta(microseconds=1)) + 1
+    ranges = sorted((max(a.start_minute, first), min(a.end_minute + 1, stop)) for a in activities)
+    merged: Minutes = []
+    for low, high in ranges:
+        if high <= low:
+            continue  # outside [start, end)
+        if merged and low <= merged[-1][1]:
+            if high > merged[-1][1]:
+                merged[-1] = (merged[-1][0], high)
+        else:
+            merged.append((low, high))
+    return merged
 
 
-def hourly_by_role(
-    activities: Sequence[Activity], day: RoutineDay, roles: Iterable[Role]
-) -> dict[str, tuple[int, ...]]:
-    """Active minutes in each wall-clock hour 00..23, per role in `roles`, keyed by role name.
+def count(active: Minutes) -> int:
+    """How many minutes the ranges hold."""
+    return sum(high - low for low, high in active)
 
-    The same counts as `hourly_profile` of each role's active minutes, but the
-    local hour is looked up once per quarter hour of the day, not once per
-    minute: every real zone's offset is a whole number of quarter hours, and
-    converting each minute to local time was most of the cost.
+
+def hourly_profile(active: Minutes, day: RoutineDay) -> tuple[int, ...]:
+    """Active minutes in each wall-clock hour 00..23 of the day.
+
+    The local hour is looked up once per quarter hour of the day, not once per
+    minute: every real zone's offset is a whole number of quarter hours.
     """
     first = _minute(day.start)
     quarters = [
         day.local(_EPOCH + (first + 15 * i) * _MINUTE).hour
         for i in range(-(-(_minute(day.end) - first) // 15))
     ]
+    profile = [0] * 24
+    for low, high in active:
+        # Each quarter hour the range touches gets its overlap with the range.
+        for quarter in range((low - first) // 15, (high - 1 - first) // 15 + 1):
+            q_low = first + 15 * quarter
+            profile[quarters[quarter]] += min(high, q_low + 15) - max(low, q_low)
+    return tuple(profile)
+
+
+def hourly_by_role(
+    activities: Sequence[Activity], day: RoutineDay, roles: Iterable[Role]
+) -> dict[str, tuple[int, ...]]:
+    """Active minutes in each wall-clock hour 00..23, per role in `roles`, keyed by role name."""
     by_role: dict[Role, list[Activity]] = {role: [] for role in roles}
     for activity in activities:
         if activity.role in by_role:
             by_role[activity.role].append(activity)
-    profiles = {}
-    for role, found in sorted(by_role.items()):
-        profile = [0] * 24
-        for minute in active_minutes(found, day.start, day.end):
-            profile[quarters[(minute - first) // 15]] += 1
-        profiles[role.value] = tuple(profile)
-    return profiles
+    return {
+        role.value: hourly_profile(active_minutes(found, day.start, day.end), day)
+        for role, found in sorted(by_role.items())
+    }
 
 
 def room_minutes(
@@ -118,4 +134,5 @@ def longest_still(
 
 
 def _minute(moment: datetime) -> int:
+    """The minute of the UTC clock `moment` falls in, counted from 1970-01-01."""
     return (moment - _EPOCH) // _MINUTE

@@ -23,7 +23,7 @@ from hub.routine.days import RoutineDay, routine_day, routine_days
 from hub.routine.layout import FEATURE_ROLES, KITCHEN_ROLES, Layout, layout_of
 from hub.routine.outings import Outing, find_outings, time_out
 from hub.routine.sleep import Night, find_night
-from hub.routine.timeline import Timeline, build_timeline, minutes
+from hub.routine.timeline import LONGEST_ACTIVITY, Timeline, build_timeline, minutes
 
 _LOOKBACK = timedelta(days=1)
 
@@ -111,12 +111,14 @@ def _features(
     outings: list[Outing] | None,
     covered: datetime,
 ) -> DayFeatures:
-    # A day earlier too: the last activity before midnight says where the day begins.
-    activities = timeline.activity_between(day.start - _LOOKBACK, day.end)
-    today = [a for a in activities if a.start >= day.start]
+    today = timeline.activity_between(day.start, day.end)
+    # No activity lasts longer than LONGEST_ACTIVITY, so only these can reach into the day.
+    reaching = timeline.activity_between(day.start - LONGEST_ACTIVITY, day.end)
+    # The last activity before midnight (up to a day earlier) says where the day begins.
+    last_before = timeline.activity_between(day.start - _LOOKBACK, day.start)[-1:]
     kitchen = kit.kitchen_activity(today, layout)
     meals = kit.meal_minutes(kitchen, day)
-    active = act.active_minutes(activities, day.start, day.end)
+    active = act.active_minutes(reaching, day.start, day.end)
     time_up = night.time_up if night else None
     first_kitchen = kit.first_kitchen_activity(kitchen, day, time_up)
     has_kitchen = bool(layout.kitchens) or any(
@@ -150,13 +152,11 @@ def _features(
         kettle_uses=kit.appliance_uses(timeline, layout, Role.KETTLE, day),
         outings=None if outings is None else sum(day.start <= o.start < day.end for o in outings),
         minutes_out=None if outings is None else minutes(time_out(outings, day.start, day.end)),
-        active_minutes=len(active),
+        active_minutes=act.count(active),
         active_hours=sum(1 for count in profile if count),
         hourly_activity=profile,
-        hourly_by_role=act.hourly_by_role(
-            activities, day, {s.role for s in layout.sensors.values()}
-        ),
-        room_minutes=act.room_minutes(activities, outings or [], day.start, day.end),
+        hourly_by_role=act.hourly_by_role(reaching, day, {s.role for s in layout.sensors.values()}),
+        room_minutes=act.room_minutes([*last_before, *today], outings or [], day.start, day.end),
         longest_still_minutes=still,
         sensors_reporting=reporting,
         sensors_silent=tuple(sorted(set(layout.sensors) - set(reporting))),

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
 from hub.config.models import Role
-from hub.routine.activity import active_minutes
+from hub.routine.activity import active_minutes, count
 from hub.routine.days import RoutineDay
 from hub.routine.layout import KITCHEN_ROLES, Layout
 from hub.routine.timeline import Activity, Timeline, uses
@@ -41,7 +41,7 @@ def first_kitchen_activity(
 def meal_minutes(kitchen: Sequence[Activity], day: RoutineDay) -> dict[str, int]:
     """Active kitchen minutes in each meal window of the day."""
     return {
-        meal: len(active_minutes(kitchen, day.at(low), day.at(high)))
+        meal: count(active_minutes(kitchen, day.at(low), day.at(high)))
         for meal, (low, high) in MEAL_WINDOWS.items()
     }
 
