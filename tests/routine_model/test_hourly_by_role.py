@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -124,18 +125,31 @@ def test_the_profile_by_role_survives_storage_and_old_rows_still_load(tmp_path: 
         ("Australia/Lord_Howe", "2024-04-07"),  # the clocks go back half an hour
     ],
 )
-def test_the_profile_by_role_counts_minutes_as_the_hourly_profile_does(zone: str, day: str) -> None:
+def test_the_profile_by_role_counts_each_minute_in_its_local_hour(zone: str, day: str) -> None:
+    """Against the definition, minute by minute: active minutes are merged ranges
+    and hours are looked up per quarter hour, both only to be fast."""
     routine = routine_day(date.fromisoformat(day), ZoneInfo(zone))
+    rng = random.Random(day)
     activities = []
     moment = routine.start - timedelta(hours=2)
     while moment < routine.end + timedelta(hours=1):
-        role = Role.TOILET if moment.minute % 3 == 0 else Role.ROOM
-        activities.append(Activity(moment, moment + timedelta(minutes=4), "s", "r", role))
-        moment += timedelta(minutes=11)
+        role = Role.TOILET if rng.random() < 0.3 else Role.ROOM
+        length = timedelta(seconds=rng.choice([0, 30, 200, 600]))  # overlapping, touching, apart
+        activities.append(Activity(moment, moment + length, "s", "r", role))
+        moment += timedelta(seconds=rng.randint(20, 900))
     by_role = act.hourly_by_role(activities, routine, [Role.TOILET, Role.ROOM, Role.BED])
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    first = (routine.start - epoch) // timedelta(minutes=1)
+    last = (routine.end - timedelta(microseconds=1) - epoch) // timedelta(minutes=1)
     for role in (Role.TOILET, Role.ROOM, Role.BED):
-        own = [a for a in activities if a.role is role]
-        expected = act.hourly_profile(act.active_minutes(own, routine.start, routine.end), routine)
-        assert by_role[role.value] == expected
+        minutes: set[int] = set()
+        for a in (a for a in activities if a.role is role):
+            low = (a.start - epoch) // timedelta(minutes=1)
+            high = (a.end - epoch) // timedelta(minutes=1)
+            minutes.update(m for m in range(low, high + 1) if first <= m <= last)
+        expected = [0] * HOURS
+        for minute in minutes:
+            expected[routine.local(epoch + timedelta(minutes=minute)).hour] += 1
+        assert by_role[role.value] == tuple(expected)
     assert sum(by_role["room"]) > 0
     assert by_role["bed"] == (0,) * HOURS
