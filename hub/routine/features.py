@@ -70,7 +70,11 @@ class DayFeatures:
 
 
 def daily_features(
-    events: Iterable[Event], config: HearthConfig, *, until: datetime | None = None
+    events: Iterable[Event],
+    config: HearthConfig,
+    *,
+    until: datetime | None = None,
+    first_date: date | None = None,
 ) -> list[DayFeatures]:
     """Features of every local date from the first event's to the last event's.
 
@@ -78,6 +82,10 @@ def daily_features(
     (the live hub reads up to now: a quiet evening with no event yet is
     still part of the day). Without it the data end at the last event, as a
     recording's do; either way a day ending after it is `partial`.
+    `first_date`: dates before it are not wanted; their events serve only as
+    the look-back of the dates that are (the hub reads a few days back for a
+    day's night and the outing it may be in, and used to work out those days'
+    features too, only to throw them away).
     """
     layout = layout_of(config)
     timeline = build_timeline(events, layout)
@@ -86,6 +94,8 @@ def daily_features(
     covered = timeline.last if until is None else max(until, timeline.last)
     outings = find_outings(timeline, layout)
     days = routine_days(timeline.first, covered, layout.zone)
+    if first_date is not None:
+        days = [day for day in days if day.date >= first_date]
     nights = [find_night(day, timeline, layout, outings or [], covered) for day in days]
     return [
         _features(

@@ -71,11 +71,9 @@ def stored_routine(
     # Days summarised before signs were kept are computed again while their events last.
     first_new = max(signs) + timedelta(days=1) if signs else None
     since = None if first_new is None else local_instant(first_new, time(0), zone) - REWIND
-    computed = [
-        day
-        for day in daily_features(read_events(conn, since, until), config, until=until)
-        if first_new is None or day.date >= first_new
-    ]
+    computed = daily_features(
+        read_events(conn, since, until), config, until=until, first_date=first_new
+    )
     # Read as a stream again rather than held: months of events are a lot of memory.
     computed_signs = day_signs(read_events(conn, since, until), config, computed)
     days.update({day.date: day for day in computed})

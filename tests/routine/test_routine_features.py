@@ -288,3 +288,23 @@ def test_the_repeated_hour_of_autumn_holds_both_of_its_real_hours() -> None:
     day = day_of(daily_features(rec.sorted(), config), "2024-10-27")
     assert day.hourly_activity[1] == 2
     assert day.active_minutes == 3
+
+
+def test_dates_before_the_first_wanted_are_skipped_and_the_rest_are_unchanged() -> None:
+    """The hub reads days back for look-back only (stored.py); the wanted days must come
+    out as they do when every date is worked out, an outing begun the day before too."""
+    config = home()
+    rec = Recorder()
+    rec.busy(f"{D0} 18:00", f"{D0} 22:55", "lounge_pir")
+    rec.at(f"{D0} 23:00", "front_door", True)  # out across midnight into D1
+    rec.at(f"{D0} 23:00:20", "front_door", False)
+    rec.at(f"{D1} 01:00", "front_door", True)
+    rec.at(f"{D1} 01:00:20", "front_door", False)
+    rec.busy(f"{D1} 01:01", f"{D1} 02:00", "lounge_pir")
+    rec.busy(f"{D2} 09:00", f"{D2} 10:00", "lounge_pir")
+    events = rec.sorted()
+    every = daily_features(events, config)
+    wanted = daily_features(events, config, first_date=date.fromisoformat(D1))
+    assert [d.date.isoformat() for d in wanted] == [D1, D2]
+    assert wanted == [d for d in every if d.date >= date.fromisoformat(D1)]
+    assert wanted[0].minutes_out == 60.0
