@@ -6,9 +6,11 @@ for the last whole day of the data (the most history behind it):
 
 end_to_end:  `daily_features` over that day's events (from the previous
              local midnight, for the lookback, to 14:00 the next day, for the
-             next bedtime), then `score_days` over the home's days up to and
-             including that day (the statistics), then the model's raw score
-             and its calibrated z.
+             next bedtime) from that day on, as the hub asks for them
+             (`first_date`: the look-back day's own features are not worked
+             out; the next, partial, day's are), then `score_days` over the
+             home's days up to and including that day (the statistics), then
+             the model's raw score and its calibrated z.
 features:    `daily_features` alone, on the same events (baseline 1).
 statistics:  `score_days` alone, on the same days.
 model_day:   `PatternModel.raw_score` of the day plus `Calibration.z`.
@@ -41,7 +43,7 @@ from zoneinfo import ZoneInfo
 from hub.config import load_config
 from hub.evaluate import CONFIGS, EvaluateError, data_file, default_datasets, home_events
 from hub.events import Event
-from hub.routine import daily_features, routine_day
+from hub.routine import DayFeatures, daily_features, routine_day
 from hub.routine.model import calibrate, load_model
 from hub.routine.pattern import model_input
 from hub.routine.score import score_days
@@ -89,8 +91,12 @@ def main() -> None:
     scored = [raw for raw in model.raw_scores(history) if raw is not None]
     calibration = calibrate(scored[:14])
 
+    def day_features() -> DayFeatures:
+        found = daily_features(day_events, config, first_date=day.date)
+        return next(d for d in found if d.date == day.date)
+
     def features() -> object:
-        return next(d for d in daily_features(day_events, config) if d.date == day.date)
+        return day_features()
 
     past = [d for d in history if d.date < day.date]
 
@@ -102,7 +108,7 @@ def main() -> None:
         return None if raw is None else calibration.z(raw)
 
     def end_to_end() -> object:
-        today = next(d for d in daily_features(day_events, config) if d.date == day.date)
+        today = day_features()
         results = score_days([*past, today])
         raw = model.raw_score(today)
         return results[-1], None if raw is None else calibration.z(raw)

@@ -8,6 +8,7 @@ and the figures as JSON (`<stem>.json`). Every number comes from the run.
 from __future__ import annotations
 
 import json
+import statistics
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from hub.evaluation.run import (
     mean_auc,
     median_delay,
 )
-from hub.evaluation.size import BANDS, band_of
+from hub.evaluation.size import BANDS, band_of, ideal_detection
 from hub.routine.detect import FOUND
 
 DETECTION_TARGET = 0.9
@@ -74,6 +75,9 @@ def figures(evaluation: Evaluation) -> dict[str, object]:
             h.home: {m: round(false_rate(h, m), 2) for m in METHODS} for h in evaluation.homes
         },
         "false_alerts_by_behaviour": {h.home: h.false_by_behaviour for h in evaluation.homes},
+        "abrupt_real_cases_ideal_against_full_system": _ideal_figures(
+            [c for c in evaluation.cases if c.home in DATASET_FILES]
+        ),
         "day_types": {h.home: h.day_types for h in evaluation.homes},
         "not_injected": {
             h.home: {kind.value: sorted(set(why)) for kind, why in h.not_injected.items()}
@@ -115,6 +119,14 @@ def figures(evaluation: Evaluation) -> dict[str, object]:
             for kind, shape, cases in scenarios(evaluation, real=False)
         ],
     }
+
+
+def _ideal_figures(cases: Sequence[Case]) -> dict[str, float | int] | None:
+    yardstick = against_ideal(cases)
+    if yardstick is None:
+        return None
+    ideal, found, count = yardstick
+    return {"ideal_detector": round(ideal, 3), "full_system": round(found, 3), "cases": count}
 
 
 def summary_lines(evaluation: Evaluation) -> list[str]:
@@ -294,6 +306,18 @@ def by_size(cases: Sequence[Case]) -> dict[str, tuple[int, int]]:
     return out
 
 
+def against_ideal(cases: Sequence[Case]) -> tuple[float, float, int] | None:
+    """Abrupt cases with a size: the share an ideal detector would find (`size.py`,
+    `ideal_detection`, averaged over the cases' sizes), the share the full system
+    found by the deadline, and how many cases; None without such cases."""
+    sized = [c for c in cases if c.shape == "abrupt" and c.size is not None]
+    if not sized:
+        return None
+    ideal = statistics.fmean(ideal_detection(c.size) for c in sized if c.size is not None)
+    found = sum(detected(c.delay.get(FULL), SHAPES[c.shape]) for c in sized) / len(sized)
+    return ideal, found, len(sized)
+
+
 def _by_size(evaluation: Evaluation) -> list[str]:
     """Detection by how big each change was for the person (`size.py`), real homes."""
     rows = []
@@ -374,6 +398,16 @@ def _verdicts(evaluation: Evaluation, cases: Sequence[Case]) -> list[str]:
             if count
         )
     )
+    yardstick = against_ideal(cases)
+    if yardstick is not None:
+        ideal, found, count = yardstick
+        out.append(
+            f"- For scale, the {count} abrupt real-home cases with a size: a detector told "
+            "which behaviour changes, which way and from which day, facing day-to-day "
+            "variation that is normal and exactly as wide as measured, with the same "
+            f"false-alert budget, would find {_pct(ideal)} of them by the deadline "
+            f"(`hub/evaluation/size.py`, `ideal_detection`); the full system found {_pct(found)}"
+        )
     aucs = [
         (kind, mean_auc(group, FULL))
         for kind, shape, group in scenarios(evaluation)

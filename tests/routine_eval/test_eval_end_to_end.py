@@ -94,6 +94,7 @@ def test_the_command_writes_the_report_with_its_plots(tmp_path: Path) -> None:
     text = report.read_text()
     assert "| ordonez-b |" in text
     assert "by the change's size for the person" in text
+    assert "For scale, the " in text  # the ideal detector beside the full system
     for name in ("routine-false-alerts.png", "routine-detection.png", "routine-auc.png"):
         assert (tmp_path / name).stat().st_size > 1000
         assert name in text

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from hub.evaluation.inject import ChangeKind
 from hub.evaluation.pipeline import Days
-from hub.evaluation.size import band_of, change_size
+from hub.evaluation.report import against_ideal
+from hub.evaluation.run import FULL, Case
+from hub.evaluation.size import band_of, change_size, ideal_detection
+from hub.routine.behaviours import BEHAVIOURS
 from tests.routine.routine_synthetic import steady_days
 
 ONSET = 40
@@ -63,3 +69,41 @@ def test_no_size_without_values_the_change_moves() -> None:
         ["night_exits"], days, days, onset=days.days[ONSET].date, ramp_days=0, normal=set()
     )
     assert size is None
+
+
+def test_the_ideal_detector_alerts_on_no_change_only_as_often_as_the_budget_allows() -> None:
+    # One false alert in 30 days, shared over every behaviour and both directions.
+    assert ideal_detection(0.0) == pytest.approx(1 / (30 * 2 * len(BEHAVIOURS)))
+
+
+def test_the_ideal_detector_finds_half_the_changes_whose_mean_sits_on_its_threshold() -> None:
+    # The threshold for 1 in 720 is 2.991 standard normal units; four days' mean of a
+    # change of s spreads stands s * sqrt(4) out.
+    assert ideal_detection(2.991 / 2) == pytest.approx(0.5, abs=0.001)
+    assert ideal_detection(1.0) == pytest.approx(0.161, abs=0.001)
+    assert ideal_detection(2.0) == pytest.approx(0.843, abs=0.001)
+
+
+def test_more_days_find_more_of_the_same_change() -> None:
+    found = [ideal_detection(1.0, days=days) for days in (4, 9, 16)]
+    assert found[0] < found[1] < found[2]
+
+
+def case(shape: str, size: float | None, delay: int | None) -> Case:
+    return Case(
+        "h", 0, ChangeKind.LATER_UP, shape, date(2024, 1, 1), delay={FULL: delay}, size=size
+    )
+
+
+def test_the_report_sets_the_ideal_beside_the_full_system_on_abrupt_sized_cases() -> None:
+    cases = [
+        case("abrupt", 1.0, 2),  # found by the deadline (3 days)
+        case("abrupt", 2.0, 5),  # found late: a miss
+        case("abrupt", None, 0),  # no size (the door at night): not counted
+        case("gradual", 1.0, 9),  # gradual: not counted
+    ]
+    ideal, found, count = against_ideal(cases) or (0.0, 0.0, 0)
+    assert count == 2
+    assert ideal == pytest.approx((ideal_detection(1.0) + ideal_detection(2.0)) / 2)
+    assert found == 0.5
+    assert against_ideal([case("gradual", 1.0, 0)]) is None
