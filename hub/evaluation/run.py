@@ -127,6 +127,10 @@ MOVES: dict[ChangeKind, frozenset[str]] = {
 }
 
 
+# A model's raw score per day, by the day object's id, the day kept with it (`PatternScores.z`).
+RawScores = dict[int, tuple[DayFeatures, float | None]]
+
+
 class PatternScores:
     """The model's calibrated score per date, or nothing when no model can be loaded."""
 
@@ -150,20 +154,24 @@ class PatternScores:
     def available(self) -> bool:
         return self._model is not None
 
-    def z(
-        self, days: Sequence[DayFeatures], cache: dict[int, float | None]
-    ) -> dict[date, float | None]:
-        """Calibrated z per date; raw scores cached by the day object's id (unchanged days)."""
+    def z(self, days: Sequence[DayFeatures], cache: RawScores) -> dict[date, float | None]:
+        """Calibrated z per date; raw scores cached per day object (the unchanged days,
+        shared by every case of a stream, are scored once)."""
         if self._model is None:
             return {}
         from hub.routine.model import CalibrationError, calibrate  # noqa: PLC0415
 
         raw: list[float | None] = []
         for day in days:
-            key = id(day)
-            if key not in cache:
-                cache[key] = self._model.raw_score(day)
-            raw.append(cache[key])
+            # The day is kept with its score: while it lives, no other day can be given
+            # its id. Keyed by id alone, a case's changed days were freed after its run
+            # and the next case's new days took their ids, and with them scores that
+            # were not theirs (100 wrong over five cases in test_eval_pattern_cache.py).
+            entry = cache.get(id(day))
+            if entry is None or entry[0] is not day:
+                entry = (day, self._model.raw_score(day))
+                cache[id(day)] = entry
+            raw.append(entry[1])
         learning = [r for r in raw[:LEARNING_DAYS] if r is not None]
         try:
             calibration = calibrate(learning)
@@ -281,7 +289,7 @@ def _one_stream(
 ) -> tuple[_Run, list[tuple[Case, _Run]]]:
     """The unchanged stream's run (its false alerts counted) and each injected case's run."""
     stream, seed, name = prepared.stream, prepared.context.seed, prepared.config.home.id
-    cache: dict[int, float | None] = {}
+    cache: RawScores = {}
     before = unchanged(prepared)
     base = _run(prepared, before, pattern=pattern, cache=cache, seed=seed)
     _count_false(home, base, prepared)
@@ -337,7 +345,7 @@ def _run(
     days: Days,
     *,
     pattern: PatternScores,
-    cache: dict[int, float | None],
+    cache: RawScores,
     seed: int,
     forest: methods.Forest | None = None,
 ) -> _Run:
