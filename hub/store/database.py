@@ -32,6 +32,8 @@ finally:
 
 Database = sqlite_utils.Database  # the hub's modules take it from here
 
+BUSY_TIMEOUT_S = 5.0  # how long a statement waits for another process's lock
+
 
 class StoreError(RuntimeError):
     """The database cannot be opened or migrated (bad path, full disk, corrupt file)."""
@@ -319,9 +321,6 @@ def open_database(path: Path, *, durable: bool = True) -> Database:
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"cannot open database {path}: {exc}") from exc
     return db
-
-
-BUSY_TIMEOUT_S = 5.0  # how long a statement waits for another process's lock
 
 
 def _switch_to_wal(conn: sqlite3.Connection) -> None:
