@@ -10,6 +10,7 @@ make Mosquitto drop them (see docs/architecture.md, "Overload").
 from __future__ import annotations
 
 import getpass
+import random
 import shutil
 import socket
 import subprocess
@@ -55,11 +56,36 @@ BRIDGE = Account("bridge", "bridge-secret", ("topic readwrite hearth/+/bridge/#"
 OUTSIDER = Account("outsider", "outsider-secret", ("topic write outsider/#",))
 
 
+_PORT_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_PORTS_BELOW = 8000  # how many ports under the ephemeral range to choose among
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A free TCP port on 127.0.0.1, below the kernel's ephemeral (source) port range.
+
+    Below it, because a broker is often started, or restarted, on a port chosen
+    earlier, while clients keep trying to connect to it. A client's connection to
+    a port of the ephemeral range can be given that very port as its own source
+    port and connect to itself (TCP simultaneous open), or any process's bind to
+    port 0 can take it; either way the broker then fails with "Address already in
+    use" (seen once in CI, tests/systemd/test_service_notify.py). No source port
+    and no port 0 ever comes from below the range.
+    """
+    try:
+        low = int(_PORT_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768  # Linux's default lower bound
+    first = max(1024, low - _PORTS_BELOW)
+    candidates = list(range(first, low))
+    random.shuffle(candidates)
+    for port in candidates:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use: try another
+            return port
+    raise BrokerStartError(f"no free TCP port on 127.0.0.1 from {first} to {low - 1}")
 
 
 @dataclass
