@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from hub.config.models import Role
 from hub.routine.days import RoutineDay
 from hub.routine.outings import Outing
-from hub.routine.timeline import Activity, minutes
+from hub.routine.timeline import Activity, epoch_minute, minutes
 
 _MINUTE = timedelta(minutes=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -34,10 +34,10 @@ Minutes = list[tuple[int, int]]  # sorted, disjoint [low, high) ranges of epoch 
 def active_minutes(activities: Sequence[Activity], start: datetime, end: datetime) -> Minutes:
     """The minutes in [start, end) during which someone acted, as merged ranges.
 
-    Ranges, not a set of minutes: a busy day has thousands of activities, and
-    expanding each into its minutes was most of the cost of a day's features.
+    Ranges, not a set of every minute: a day's counts (in all, per role, per
+    meal, per hour) then take a step per stretch of activity, not per minute.
     """
-    first, stop = _minute(start), _minute(end - timedelta(microseconds=1)) + 1
+    first, stop = epoch_minute(start), epoch_minute(end - timedelta(microseconds=1)) + 1
     ranges = sorted((max(a.start_minute, first), min(a.end_minute + 1, stop)) for a in activities)
     merged: Minutes = []
     for low, high in ranges:
@@ -62,10 +62,10 @@ def hourly_profile(active: Minutes, day: RoutineDay) -> tuple[int, ...]:
     The local hour is looked up once per quarter hour of the day, not once per
     minute: every real zone's offset is a whole number of quarter hours.
     """
-    first = _minute(day.start)
+    first = epoch_minute(day.start)
     quarters = [
         day.local(_EPOCH + (first + 15 * i) * _MINUTE).hour
-        for i in range(-(-(_minute(day.end) - first) // 15))
+        for i in range(-(-(epoch_minute(day.end) - first) // 15))
     ]
     profile = [0] * 24
     for low, high in active:
@@ -131,8 +131,3 @@ def longest_still(
         longest = max(longest, min(busy_start, end) - reached)
         reached = max(reached, busy_end)
     return max(longest, end - reached)
-
-
-def _minute(moment: datetime) -> int:
-    """The minute of the UTC clock `moment` falls in, counted from 1970-01-01."""
-    return (moment - _EPOCH) // _MINUTE

@@ -67,8 +67,13 @@ class Activity:
     end_minute: int = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.start_minute = (self.start - _EPOCH) // _MINUTE
-        self.end_minute = (self.end - _EPOCH) // _MINUTE
+        self.start_minute = epoch_minute(self.start)
+        self.end_minute = epoch_minute(self.end)
+
+
+def epoch_minute(moment: datetime) -> int:
+    """The minute of the UTC clock `moment` falls in, counted from 1970-01-01."""
+    return (moment - _EPOCH) // _MINUTE
 
 
 @dataclass(frozen=True)
