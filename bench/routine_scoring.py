@@ -95,9 +95,6 @@ def main() -> None:
         found = daily_features(day_events, config, first_date=day.date)
         return next(d for d in found if d.date == day.date)
 
-    def features() -> object:
-        return day_features()
-
     past = [d for d in history if d.date < day.date]
 
     def statistics_only() -> object:
@@ -132,7 +129,7 @@ def main() -> None:
 
     timings: dict[str, Callable[[], object]] = {
         "end_to_end": end_to_end,
-        "features": features,
+        "features": day_features,
         "statistics": statistics_only,
         "model_day": model_day,
         "invoke": invoke,

@@ -16,6 +16,7 @@ in its room until an activity elsewhere or an outing; time out is no room's.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -63,10 +64,7 @@ def hourly_profile(active: Minutes, day: RoutineDay) -> tuple[int, ...]:
     minute: every real zone's offset is a whole number of quarter hours.
     """
     first = epoch_minute(day.start)
-    quarters = [
-        day.local(_EPOCH + (first + 15 * i) * _MINUTE).hour
-        for i in range(-(-(epoch_minute(day.end) - first) // 15))
-    ]
+    quarters = _quarter_hours(day)
     profile = [0] * 24
     for low, high in active:
         # Each quarter hour the range touches gets its overlap with the range.
@@ -74,6 +72,17 @@ def hourly_profile(active: Minutes, day: RoutineDay) -> tuple[int, ...]:
             q_low = first + 15 * quarter
             profile[quarters[quarter]] += min(high, q_low + 15) - max(low, q_low)
     return tuple(profile)
+
+
+@functools.lru_cache(maxsize=8)
+def _quarter_hours(day: RoutineDay) -> tuple[int, ...]:
+    """The local hour of each quarter hour of the day, worked out once per day: the
+    day's profile and each role's (`hourly_by_role`) all read it."""
+    first = epoch_minute(day.start)
+    return tuple(
+        day.local(_EPOCH + (first + 15 * i) * _MINUTE).hour
+        for i in range(-(-(epoch_minute(day.end) - first) // 15))
+    )
 
 
 def hourly_by_role(

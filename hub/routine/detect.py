@@ -305,10 +305,9 @@ def window_evidence(
     (see `_watch`).
     """
     best, best_days, total = 0.0, 0, 0.0
-    from_usual = 1 / max(usual.values, 1)  # `standard_error`, written out: the hot loop
     for days, score in enumerate(reversed(scores[-WINDOW_DAYS:]), start=1):
         total += sign * score
-        strength = total / days / math.sqrt(1 / days + from_usual)
+        strength = total / days / standard_error(days, usual)
         if days >= shortest and strength > best:
             best, best_days = strength, days
     return best, best_days

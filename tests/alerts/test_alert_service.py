@@ -190,7 +190,7 @@ async def test_a_message_waiting_behind_a_retry_does_not_keep_the_dispatcher_bus
 
     service.dispatcher._run = counted  # type: ignore[assignment]
     await asyncio.sleep(0.5)  # the clock stands still: nothing is due for seconds
-    # Two looks at most (a wake-up as the second alert was queued); the old
+    # A few looks at most (wake-ups as the second alert was queued); the old
     # next_attempt() said "now" for the waiting message: thousands of looks.
     assert looks <= 4, looks
     assert hook.attempts == 1
